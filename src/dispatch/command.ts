@@ -1,0 +1,92 @@
+// Command declarations. Every command is declared once, as data, in its family
+// module (src/commands/*.ts); COMMAND, routing, ACL and MULTI all read these
+// declarations, so no second list of commands exists anywhere.
+
+import type { ReplyWriter } from '../protocol/reply';
+import type { Keyspace } from '../store/keyspace';
+import type { Shard } from '../shard/shard';
+import type { Client } from '../net/client';
+import type { Dispatcher } from './dispatcher';
+
+/** Redis command flags (COMMAND INFO spelling). */
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
+  | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
+  | 'may_replicate' | 'no_mandatory_keys' | 'no_multi' | 'movablekeys' | 'allow_busy';
+
+/**
+ * Where a command runs:
+ * - 'keys': on the shard(s) owning its keys (the default for commands with keys);
+ * - 'client': on the connection's own thread, with access to the client (PING, CLIENT, HELLO, ...);
+ * - 'all': on every shard, replies merged by `merge`.
+ */
+export type Route = 'keys' | 'client' | 'all';
+
+/**
+ * How replies from several shards combine into one when a command's keys span
+ * shards (or it runs on all shards):
+ * - 'sum': integer replies added (DEL, EXISTS, DBSIZE);
+ * - 'concat': array replies concatenated (KEYS);
+ * - 'ok': every shard replied +OK (MSET, FLUSHDB);
+ * - 'keyorder': one array element per key, put back in the order of the keys (MGET).
+ */
+export type Merge = 'sum' | 'concat' | 'ok' | 'keyorder';
+
+/** What a handler sees: the executing shard, the selected database and the reply being written. */
+export interface ExecContext {
+  shard: Shard;
+  db: Keyspace;
+  dbIndex: number;
+  reply: ReplyWriter;
+  /** Wall clock in ms, read once per batch. */
+  now: number;
+  /** The calling client; only set for route 'client' commands (and always on a 1-thread server). */
+  client: Client | null;
+  /** This thread's dispatcher: the command table, its clients and the links to other shards. */
+  dispatcher: Dispatcher;
+}
+
+export type Handler = (ctx: ExecContext, argv: Buffer[]) => void;
+
+/** Extracts key positions for commands whose keys can't be described by first/last/step. */
+export type KeyFinder = (argv: Buffer[]) => number[];
+
+export interface CommandDecl {
+  /** Lowercase name; subcommands use their own name only ('list' under 'client'). */
+  name: string;
+  /** Redis arity: positive is exact, negative is a minimum. Counts the command name (and subcommand). */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** First key index, last key index (negative counts from the end), step. [0,0,0] means no keys. */
+  keys: readonly [number, number, number];
+  /** ACL categories without the '@'. */
+  acl: readonly string[];
+  /** Docs group (COMMAND DOCS): string, generic, server, connection, ... */
+  group: string;
+  summary: string;
+  since: string;
+  complexity?: string;
+  route?: Route;
+  merge?: Merge;
+  /** For commands with variable key positions (flag movablekeys). */
+  keyFinder?: KeyFinder;
+  handler?: Handler;
+  subcommands?: CommandDecl[];
+}
+
+/** A declared command plus the derived data the dispatcher needs per call. */
+export interface Command extends CommandDecl {
+  /** 'get', or 'client|list' for a subcommand. */
+  fullName: string;
+  parent: Command | null;
+  route: Route;
+  /** Subcommands by lowercase name. */
+  subcommandMap: Map<string, Command> | null;
+  isWrite: boolean;
+  /** Running statistics for INFO commandstats. */
+  stats: { calls: number; usec: number; rejected: number; failed: number };
+}
+
+export function command(decl: CommandDecl): CommandDecl {
+  return decl;
+}

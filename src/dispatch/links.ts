@@ -1,0 +1,453 @@
+// Links between shard threads: SharedArrayBuffer rings carry commands to the
+// shard that owns their keys and replies back, with one Atomics.notify per
+// peer per event-loop turn (batched hops, never a message per command).
+//
+// Atomicity across shards: a command whose keys span shards (or that runs on
+// all shards) takes a process-wide lock, freezes every other shard (LOCK: the
+// peer then serves only the coordinator's ring and parks its own clients),
+// runs its steps, and releases them (UNLOCK). One coordinator at a time, and
+// nobody ever blocks a thread, so this cannot deadlock.
+
+import Denque from 'denque';
+import type { Command } from './command';
+import type { Dispatcher } from './dispatcher';
+import type { Client } from '../net/client';
+import { ClientFlag } from '../net/client';
+import { ReplyWriter, type Protocol } from '../protocol/reply';
+import { RingReader, RingWriter, createRingBuffer } from './ring';
+import { shardOfKey } from './routing';
+import { arrayElements, arrayHeader, integerOf, isError } from './resp-scan';
+
+const RING_BYTES = 1 << 20;
+
+const enum Kind { Exec = 0, Lock = 1, Unlock = 2 }
+
+export interface LinkBuffers {
+  /** rings[from][to]: requests from thread `from` to shard `to`. */
+  requests: SharedArrayBuffer[][];
+  /** replies[from][to]: replies from shard `to` back to thread `from`. */
+  replies: SharedArrayBuffer[][];
+  /** One doorbell counter per thread, plus the coordinator lock at index `count`. */
+  control: SharedArrayBuffer;
+}
+
+export function createLinkBuffers(count: number): LinkBuffers {
+  const grid = () => Array.from({ length: count }, (_, from) =>
+    Array.from({ length: count }, (_, to) => (from === to ? new SharedArrayBuffer(0) : createRingBuffer(RING_BYTES))));
+  return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 1)) };
+}
+
+/** Someone waiting for a reply from a peer: a client's pipelined command, or a coordinator step. */
+type Waiter = Client | ((reply: Buffer) => void);
+
+/** Outgoing records for one ring, with the ones that did not fit yet. */
+class Outbox {
+  readonly writer: RingWriter;
+  private readonly backlog = new Denque<{ record: Buffer; sent: number }>();
+
+  constructor(sab: SharedArrayBuffer) {
+    this.writer = new RingWriter(sab);
+  }
+
+  /** Queues a record; returns false if part of it is still waiting for room. */
+  send(record: Buffer): boolean {
+    if (this.backlog.length === 0) {
+      const sent = this.write(record, 0);
+      if (sent === record.length) return true;
+      this.backlog.push({ record: Buffer.from(record), sent });
+      return false;
+    }
+    this.backlog.push({ record: Buffer.from(record), sent: 0 });
+    return false;
+  }
+
+  /** Retries the backlog; true when it is empty. */
+  retry(): boolean {
+    while (this.backlog.length > 0) {
+      const item = this.backlog.peekFront()!;
+      item.sent = this.write(item.record, item.sent);
+      if (item.sent < item.record.length) return false;
+      this.backlog.shift();
+    }
+    return true;
+  }
+
+  private write(record: Buffer, from: number): number {
+    const w = this.writer;
+    let sent = from;
+    do {
+      const len = Math.min(record.length - sent, w.maxFragment);
+      const at = w.reserve(len, record.length);
+      if (at < 0) break;
+      record.copy(w.buffer, at, sent, sent + len);
+      sent += len;
+    } while (sent < record.length);
+    w.commit();
+    return sent;
+  }
+}
+
+export class ShardLinks {
+  private dispatcher!: Dispatcher;
+  private readonly control: Int32Array;
+  private readonly requestOut: Array<Outbox | null>;
+  private readonly replyOut: Array<Outbox | null>;
+  private readonly requestIn: Array<RingReader | null>;
+  private readonly replyIn: Array<RingReader | null>;
+  /** Per peer, who waits for each request in flight, in send order (rings are FIFO). */
+  private readonly waiting: Array<Denque<Waiter>>;
+  private readonly lockIndex: number;
+  /** Peers whose doorbell must ring at the end of this turn (bit per thread). */
+  private dirtyPeers = 0;
+  private flushScheduled = false;
+  private backlogTimer: NodeJS.Timeout | null = null;
+  /** The thread whose transaction froze this shard, or -1. */
+  lockedBy = -1;
+  /** True while this thread coordinates a multi-shard command. */
+  coordinating = false;
+  /** Clients whose next command waits for the shard to be unfrozen. */
+  private readonly parked = new Denque<Client>();
+  private readonly scratch = new ReplyWriter();
+  private readonly encoder = new ReplyWriter(4096);
+
+  constructor(readonly self: number, readonly count: number, buffers: LinkBuffers) {
+    this.control = new Int32Array(buffers.control);
+    this.lockIndex = count;
+    this.requestOut = buffers.requests[self].map((sab, to) => (to === self ? null : new Outbox(sab)));
+    this.replyOut = buffers.replies.map((row, from) => (from === self ? null : new Outbox(row[self])));
+    this.requestIn = buffers.requests.map((row, from) => (from === self ? null : new RingReader(row[self])));
+    this.replyIn = buffers.replies[self].map((sab, to) => (to === self ? null : new RingReader(sab)));
+    this.waiting = Array.from({ length: count }, () => new Denque<Waiter>());
+  }
+
+  attach(dispatcher: Dispatcher): void {
+    this.dispatcher = dispatcher;
+    this.listen();
+  }
+
+  /** Shard busy with someone's multi-shard command: this thread's clients must wait. */
+  get frozen(): boolean {
+    return this.lockedBy !== -1 || this.coordinating;
+  }
+
+  // ---- routing ----------------------------------------------------------
+
+  /** Routes a checked command of a client on a multi-shard server. */
+  route(cmd: Command, client: Client, argv: Buffer[]): void {
+    if (this.frozen) return this.park(client, argv);
+    let target = -1;
+    if (cmd.route === 'all') {
+      target = -2;
+    } else if (cmd.route === 'keys') {
+      const [first, lastDecl, step] = cmd.keys;
+      const positions = cmd.keyFinder ? cmd.keyFinder(argv) : null;
+      if (positions) {
+        for (const i of positions) target = mergeTarget(target, shardOfKey(argv[i], this.count));
+      } else {
+        const last = lastDecl < 0 ? argv.length + lastDecl : lastDecl;
+        for (let i = first; i <= last && i < argv.length; i += step) target = mergeTarget(target, shardOfKey(argv[i], this.count));
+      }
+    }
+    if (target === -1) target = this.self; // no keys given: run here
+    if (client.inflight > 0 && target !== client.inflightShard) return this.defer(client, argv);
+    if (target === this.self) {
+      this.dispatcher.runLocal(cmd, client, argv);
+    } else if (target >= 0) {
+      this.sendExec(target, client.dbIndex, client.proto, argv, client);
+      client.inflight++;
+      client.inflightShard = target;
+    } else {
+      client.flags |= ClientFlag.Waiting;
+      this.coordinate(cmd, client, argv).catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
+    }
+  }
+
+  /** Keeps a client's command until its earlier remote commands have replied. */
+  private defer(client: Client, argv: Buffer[]): void {
+    client.deferred = argv;
+    client.flags |= ClientFlag.Waiting;
+  }
+
+  private park(client: Client, argv: Buffer[]): void {
+    this.defer(client, argv);
+    this.parked.push(client);
+  }
+
+  private unfreeze(): void {
+    if (this.frozen) return;
+    while (this.parked.length > 0 && !this.frozen) {
+      const c = this.parked.shift()!;
+      if (!(c.flags & ClientFlag.Closed)) c.resume();
+    }
+    // Requests from other peers were left in their rings while frozen.
+    this.drainAll();
+  }
+
+  // ---- multi-shard commands -------------------------------------------
+
+  /** Runs a command whose keys span shards (or that runs everywhere), atomically. */
+  private async coordinate(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
+    await this.acquireGlobalLock();
+    this.coordinating = true;
+    const peers: number[] = [];
+    for (let s = 0; s < this.count; s++) if (s !== this.self) peers.push(s);
+    try {
+      await Promise.all(peers.map((s) => this.request(s, Kind.Lock, 0, 2, [])));
+      const reply = await this.runSplit(cmd, client, argv);
+      client.reply.raw(reply);
+    } finally {
+      for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, []);
+      this.coordinating = false;
+      this.releaseGlobalLock();
+      client.flags &= ~ClientFlag.Waiting;
+      client.resume();
+      this.unfreeze();
+    }
+  }
+
+  /** Splits a command per shard, runs the parts and merges the replies. */
+  private async runSplit(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
+    if (cmd.route === 'all') {
+      const replies = await Promise.all(range(this.count).map((s) => this.execOn(s, client, argv)));
+      return mergeReplies(cmd, replies, null);
+    }
+    const [first, lastDecl, step] = cmd.keys;
+    const last = lastDecl < 0 ? argv.length + lastDecl : lastDecl;
+    const perShard: number[][] = range(this.count).map(() => []);
+    const order: number[] = [];
+    for (let i = first; i <= last && i < argv.length; i += step) {
+      const s = shardOfKey(argv[i], this.count);
+      perShard[s].push(i);
+      order.push(s);
+    }
+    if (!cmd.merge) {
+      return Buffer.from(`-CROSSSLOT Keys in request don't hash to the same slot (use {hash tags} with --threads > 1 for ${cmd.fullName.toUpperCase()})\r\n`);
+    }
+    const shards = range(this.count).filter((s) => perShard[s].length > 0);
+    const replies = await Promise.all(shards.map((s) => {
+      const sub: Buffer[] = argv.slice(0, first);
+      for (const i of perShard[s]) for (let k = 0; k < step; k++) sub.push(argv[i + k]);
+      for (let i = last + step; i < argv.length; i++) sub.push(argv[i]);
+      return this.execOn(s, client, sub);
+    }));
+    return mergeReplies(cmd, replies, cmd.merge === 'keyorder' ? { order, shards } : null);
+  }
+
+  /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
+  private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
+    if (s !== this.self) return this.request(s, Kind.Exec, client.dbIndex, client.proto, argv);
+    return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
+  }
+
+  private executeHere(db: number, proto: Protocol, argv: Buffer[], client: Client | null): Buffer {
+    const cmd = this.dispatcher.lookupChecked(argv)!;
+    this.scratch.reset();
+    this.scratch.proto = proto;
+    this.dispatcher.runOn(cmd, db, this.scratch, client, argv);
+    return this.scratch.take();
+  }
+
+  private async acquireGlobalLock(): Promise<void> {
+    for (;;) {
+      if (Atomics.compareExchange(this.control, this.lockIndex, 0, this.self + 1) === 0) return;
+      const owner = Atomics.load(this.control, this.lockIndex);
+      if (owner !== 0) {
+        const w = Atomics.waitAsync(this.control, this.lockIndex, owner);
+        if (w.async) await w.value;
+      }
+    }
+  }
+
+  private releaseGlobalLock(): void {
+    Atomics.store(this.control, this.lockIndex, 0);
+    Atomics.notify(this.control, this.lockIndex);
+  }
+
+  // ---- sending ------------------------------------------------------------
+
+  private request(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[]): Promise<Buffer> {
+    return new Promise((resolve) => this.sendRecord(to, kind, db, proto, argv, resolve));
+  }
+
+  private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], client: Client): void {
+    this.sendRecord(to, Kind.Exec, db, proto, argv, client);
+  }
+
+  /** Encodes [kind u8][proto u8][db u16][argc u32]([len u32][bytes])* and queues it for peer `to`. */
+  private sendRecord(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], waiter?: Waiter): void {
+    const e = this.encoder;
+    e.reset();
+    let size = 8;
+    for (const a of argv) size += 4 + a.length;
+    e.ensure(size);
+    const b = e.buf;
+    b[0] = kind;
+    b[1] = proto;
+    b.writeUInt16LE(db, 2);
+    b.writeUInt32LE(argv.length, 4);
+    let p = 8;
+    for (const a of argv) {
+      b.writeUInt32LE(a.length, p);
+      b.set(a, p + 4);
+      p += 4 + a.length;
+    }
+    e.len = p;
+    if (waiter !== undefined) this.waiting[to].push(waiter);
+    this.post(this.requestOut[to]!, to, e.view());
+  }
+
+  private post(out: Outbox, to: number, record: Buffer): void {
+    // The outbox copies what fits now; its backlog keeps its own copy of the rest.
+    if (!out.send(record) && !this.backlogTimer) {
+      this.backlogTimer = setTimeout(() => this.retryBacklogs(), 1);
+    }
+    this.dirtyPeers |= 1 << to;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.ringDoorbells());
+    }
+  }
+
+  private retryBacklogs(): void {
+    this.backlogTimer = null;
+    let done = true;
+    for (let s = 0; s < this.count; s++) {
+      if (s === this.self) continue;
+      if (!this.requestOut[s]!.retry()) done = false;
+      if (!this.replyOut[s]!.retry()) done = false;
+      this.dirtyPeers |= 1 << s;
+    }
+    this.ringDoorbells();
+    if (!done) this.backlogTimer = setTimeout(() => this.retryBacklogs(), 1);
+  }
+
+  private ringDoorbells(): void {
+    this.flushScheduled = false;
+    for (let s = 0; s < this.count; s++) {
+      if (this.dirtyPeers & (1 << s)) {
+        Atomics.add(this.control, s, 1);
+        Atomics.notify(this.control, s);
+      }
+    }
+    this.dirtyPeers = 0;
+  }
+
+  // ---- receiving ----------------------------------------------------------
+
+  private listen(): void {
+    const seen = Atomics.load(this.control, this.self);
+    this.drainAll();
+    const w = Atomics.waitAsync(this.control, this.self, seen);
+    if (w.async) w.value.then(() => this.listen());
+    else setImmediate(() => this.listen());
+  }
+
+  private readonly touched = new Set<Client>();
+
+  private drainAll(): void {
+    for (let s = 0; s < this.count; s++) {
+      if (s === this.self) continue;
+      this.replyIn[s]!.drain((reply) => this.onReply(s, reply));
+    }
+    for (let s = 0; s < this.count; s++) {
+      if (s === this.self) continue;
+      // Frozen by a coordinator: serve only its ring. Coordinating: serve no one (our shard is in use).
+      if (this.coordinating || (this.lockedBy !== -1 && this.lockedBy !== s)) continue;
+      this.requestIn[s]!.drain((req) => this.onRequest(s, req));
+    }
+    for (const c of this.touched) {
+      if (c.inflight === 0 && c.deferred !== null && !this.frozen) c.resume();
+      else c.flush();
+    }
+    this.touched.clear();
+  }
+
+  private onReply(from: number, reply: Buffer): void {
+    const waiter = this.waiting[from].shift()!;
+    if (typeof waiter === 'function') {
+      waiter(reply);
+      return;
+    }
+    waiter.inflight--;
+    if (waiter.flags & ClientFlag.Closed) return;
+    waiter.reply.raw(reply);
+    this.touched.add(waiter);
+  }
+
+  private onRequest(from: number, req: Buffer): void {
+    const kind = req[0] as Kind;
+    const proto = req[1] as Protocol;
+    const db = req.readUInt16LE(2);
+    if (kind === Kind.Lock) {
+      this.lockedBy = from;
+      this.postReply(from, EMPTY);
+      return;
+    }
+    if (kind === Kind.Unlock) {
+      this.lockedBy = -1;
+      setImmediate(() => this.unfreeze());
+      return;
+    }
+    const argc = req.readUInt32LE(4);
+    const argv: Buffer[] = new Array(argc);
+    let p = 8;
+    for (let i = 0; i < argc; i++) {
+      const len = req.readUInt32LE(p);
+      argv[i] = req.subarray(p + 4, p + 4 + len);
+      p += 4 + len;
+    }
+    this.postReply(from, this.executeHere(db, proto, argv, null));
+  }
+
+  private postReply(to: number, reply: Buffer): void {
+    this.post(this.replyOut[to]!, to, reply);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Folds one more key's shard into the target: -1 none yet, -2 several. */
+function mergeTarget(target: number, shard: number): number {
+  if (target === -1 || target === shard) return shard;
+  return -2;
+}
+
+/** Combines per-shard replies as the command's merge rule says. */
+function mergeReplies(cmd: Command, replies: Buffer[], keyOrder: { order: number[]; shards: number[] } | null): Buffer {
+  const err = replies.find(isError);
+  if (err) return err;
+  switch (cmd.merge) {
+    case 'sum':
+      return Buffer.from(`:${replies.reduce((n, r) => n + integerOf(r), 0)}\r\n`);
+    case 'ok':
+      return replies[0];
+    case 'concat': {
+      let n = 0;
+      const bodies: Buffer[] = [];
+      for (const r of replies) {
+        const { length, start } = arrayHeader(r);
+        n += length;
+        bodies.push(r.subarray(start));
+      }
+      return Buffer.concat([Buffer.from(`${String.fromCharCode(replies[0][0])}${n}\r\n`), ...bodies]);
+    }
+    case 'keyorder': {
+      const elements = new Map<number, Buffer[]>();
+      keyOrder!.shards.forEach((s, i) => elements.set(s, arrayElements(replies[i])));
+      const cursor = new Map<number, number>();
+      const out: Buffer[] = [Buffer.from(`*${keyOrder!.order.length}\r\n`)];
+      for (const s of keyOrder!.order) {
+        const k = cursor.get(s) ?? 0;
+        out.push(elements.get(s)![k]);
+        cursor.set(s, k + 1);
+      }
+      return Buffer.concat(out);
+    }
+    default:
+      return replies[0];
+  }
+}

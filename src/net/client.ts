@@ -1,0 +1,147 @@
+// One connected client: socket I/O, the request parser, the reply buffer and
+// the per-connection state that Redis keeps in `struct client`.
+
+import type { Socket } from 'node:net';
+import { RequestParser, ProtocolError } from '../protocol/parser';
+import { ReplyWriter, type Protocol } from '../protocol/reply';
+import type { Dispatcher } from '../dispatch/dispatcher';
+import { config } from '../config';
+
+/** Pause reading from a client whose unsent replies exceed this, until the socket drains. */
+const OUTPUT_BACKPRESSURE_BYTES = 64 * 1024 * 1024;
+
+export const enum ClientFlag {
+  None = 0,
+  /** Close after the pending replies are written (QUIT, protocol error). */
+  CloseAfterReply = 1,
+  Closed = 2,
+  /** Waiting for a reply from another shard; input processing is paused. */
+  Waiting = 4,
+  /** Reading paused because the socket's write buffer is too large. */
+  Backpressure = 8,
+}
+
+export class Client {
+  readonly id: number;
+  readonly socket: Socket;
+  readonly parser: RequestParser;
+  readonly reply = new ReplyWriter();
+  readonly createdAt = Date.now();
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  lastInteraction = Date.now();
+  flags = ClientFlag.None;
+  dbIndex = 0;
+  name: Buffer | null = null;
+  libName = '';
+  libVersion = '';
+  user = 'default';
+  authenticated: boolean;
+  /** Name of the last command run (CLIENT LIST cmd=). */
+  lastCommand = 'NULL';
+  /** Commands sent to another shard whose replies have not arrived yet, all to `inflightShard`. */
+  inflight = 0;
+  inflightShard = -1;
+  /** A parsed command that must wait (for in-flight replies or a frozen shard) before it runs. */
+  deferred: Buffer[] | null = null;
+  /** Channels plus patterns this client is subscribed to (RESP2 subscribed mode when > 0). */
+  subscriptionCount = 0;
+  /** Total bytes received and sent, for INFO stats. */
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(id: number, socket: Socket, private readonly dispatcher: Dispatcher) {
+    this.id = id;
+    this.socket = socket;
+    this.parser = new RequestParser({ maxBulkLen: config.numeric('proto-max-bulk-len') });
+    this.authenticated = config.string('requirepass') === '';
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.laddr = `${socket.localAddress}:${socket.localPort}`;
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.onClosed());
+  }
+
+  get proto(): Protocol {
+    return this.reply.proto;
+  }
+
+  set proto(p: Protocol) {
+    this.reply.proto = p;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    this.lastInteraction = Date.now();
+    this.parser.feed(chunk);
+    this.processInput();
+  }
+
+  /** Runs every complete command in the input buffer, then writes the replies in one socket write. */
+  processInput(): void {
+    while ((this.flags & (ClientFlag.Waiting | ClientFlag.CloseAfterReply | ClientFlag.Closed | ClientFlag.Backpressure)) === 0) {
+      let argv: Buffer[] | null = this.deferred;
+      this.deferred = null;
+      try {
+        if (argv === null) argv = this.parser.next();
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.reply.error(`ERR ${e.message}`);
+        this.flags |= ClientFlag.CloseAfterReply;
+        break;
+      }
+      if (argv === null) {
+        if (this.parser.pending > config.numeric('client-query-buffer-limit')) {
+          this.dispatcher.log.warn({ client: this.addr }, 'closing client that reached max query buffer length');
+          this.flags |= ClientFlag.CloseAfterReply;
+        }
+        break;
+      }
+      this.dispatcher.execute(this, argv);
+    }
+    this.flush();
+  }
+
+  /** Writes the accumulated replies, if any, in one socket write. */
+  flush(): void {
+    if (this.flags & ClientFlag.Closed) return;
+    if (this.reply.len > 0) {
+      this.bytesOut += this.reply.len;
+      this.socket.write(this.reply.take());
+      this.reply.compact();
+      if (this.socket.writableLength > OUTPUT_BACKPRESSURE_BYTES) this.flags |= ClientFlag.Backpressure;
+    }
+    if (this.flags & ClientFlag.CloseAfterReply) {
+      this.flags |= ClientFlag.Closed;
+      this.socket.end();
+    }
+  }
+
+  /** Resumes a client after a remote reply arrived (or a blocking wait ended). */
+  resume(): void {
+    this.flags &= ~ClientFlag.Waiting;
+    this.processInput();
+  }
+
+  private onDrain(): void {
+    if (this.flags & ClientFlag.Backpressure) {
+      this.flags &= ~ClientFlag.Backpressure;
+      this.processInput();
+    }
+  }
+
+  close(): void {
+    if (this.flags & ClientFlag.Closed) return;
+    this.flags |= ClientFlag.Closed;
+    this.socket.destroy();
+  }
+
+  private onClosed(): void {
+    this.flags |= ClientFlag.Closed;
+    this.dispatcher.clientClosed(this);
+  }
+}
