@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0; shift ;;
         --help|-h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         --help-runner) exec bash "$SUITE" --help ;;
-        --list) exec bash "$SUITE" --list ;;
+        --list) printf '%s\n' "${FOUNDATION_UNITS[@]}"; exit 0 ;;
         # runner options that take a value
         --host|--unit-timeout|--stall-timeout|--tags|--log-dir)
             RUNNER_ARGS+=("$1" "${2?}"); shift 2 ;;

@@ -48,6 +48,22 @@ export interface ExecContext {
 
 export type Handler = (ctx: ExecContext, argv: Buffer[]) => void;
 
+/** What a multi-shard coordinator can do while every shard is frozen for it. */
+export interface ShardTx {
+  readonly shardCount: number;
+  /** The calling client's selected database. */
+  readonly dbIndex: number;
+  shardOf(key: Uint8Array): number;
+  /** Runs argv (any command of the table, internal ones included) on shard s; resolves with its encoded reply. */
+  exec(shard: number, argv: Buffer[]): Promise<Buffer>;
+}
+
+/**
+ * Multi-shard form of a command, used instead of splitting by `merge` when its keys span
+ * shards (or for route 'all'). It must write exactly one reply.
+ */
+export type Coordinator = (tx: ShardTx, argv: Buffer[], reply: ReplyWriter) => Promise<void>;
+
 /** Extracts key positions for commands whose keys can't be described by first/last/step. */
 export type KeyFinder = (argv: Buffer[]) => number[];
 
@@ -68,6 +84,10 @@ export interface CommandDecl {
   complexity?: string;
   route?: Route;
   merge?: Merge;
+  /** Multi-shard form, for commands whose parts can't simply be merged (RENAME, SCAN, INFO, ...). */
+  coordinate?: Coordinator;
+  /** Shard-side helper commands used by coordinators: never callable by clients, not listed by COMMAND. */
+  internal?: boolean;
   /** For commands with variable key positions (flag movablekeys). */
   keyFinder?: KeyFinder;
   handler?: Handler;

@@ -50,6 +50,7 @@ export class Dispatcher {
   /** Runs one parsed command for a client; its reply goes to client.reply. */
   execute(client: Client, argv: Buffer[]): void {
     let cmd = this.table.lookup(argv[0]);
+    if (cmd !== undefined && cmd.internal) cmd = undefined;
     if (cmd !== undefined && cmd.subcommandMap !== null && argv.length >= 2) {
       const sub = cmd.subcommandMap.get(argv[1].latin1Slice(0, argv[1].length).toLowerCase());
       if (sub === undefined) {

@@ -9,7 +9,7 @@
 // nobody ever blocks a thread, so this cannot deadlock.
 
 import Denque from 'denque';
-import type { Command } from './command';
+import type { Command, ShardTx } from './command';
 import type { Dispatcher } from './dispatcher';
 import type { Client } from '../net/client';
 import { ClientFlag } from '../net/client';
@@ -207,6 +207,18 @@ export class ShardLinks {
 
   /** Splits a command per shard, runs the parts and merges the replies. */
   private async runSplit(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
+    if (cmd.coordinate) {
+      const reply = new ReplyWriter(256);
+      reply.proto = client.proto;
+      const tx: ShardTx = {
+        shardCount: this.count,
+        dbIndex: client.dbIndex,
+        shardOf: (key) => shardOfKey(key, this.count),
+        exec: (s, sub) => this.execOn(s, client, sub),
+      };
+      await cmd.coordinate(tx, argv, reply);
+      return reply.take();
+    }
     if (cmd.route === 'all') {
       const replies = await Promise.all(range(this.count).map((s) => this.execOn(s, client, argv)));
       return mergeReplies(cmd, replies, null);

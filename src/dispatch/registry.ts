@@ -15,14 +15,15 @@ export class CommandTable {
     }
   }
 
-  /** Looks up argv[0] case-insensitively. */
+  /** Looks up argv[0] case-insensitively, internal commands included. */
   lookup(name: Buffer): Command | undefined {
     const s = name.latin1Slice(0, name.length);
     return this.byName.get(s) ?? this.byName.get(s.toLowerCase());
   }
 
-  all(): IterableIterator<Command> {
-    return this.byName.values();
+  /** The commands clients can call (what COMMAND lists). */
+  *visible(): IterableIterator<Command> {
+    for (const cmd of this.byName.values()) if (!cmd.internal) yield cmd;
   }
 }
 

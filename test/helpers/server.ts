@@ -149,10 +149,8 @@ async function launch(port: number, spec: LaunchSpec): Promise<RunningServer> {
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+  // 'close' rather than 'exit': the output is complete then, so a failed start can show all of it.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;
