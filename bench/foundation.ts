@@ -21,13 +21,13 @@ import { ServerProcess, freePort, startServer } from './lib/server';
 import { median, relativeSpread } from './lib/stats';
 import { formatNumber, formatRatio, formatTable } from './lib/table';
 
-const DEFAULT_REQUESTS = 50_000;
+const DEFAULT_REQUESTS = 30_000;
 const QUICK_REQUESTS = 10_000;
 const DEFAULT_ROUNDS = 3;
 /** Pipelined runs finish ~15x faster, so they get more requests to stay above /proc tick resolution. */
 const PIPELINED_REQUEST_SCALE = 10;
 /** Unrecorded warm-up per contender and mode (JIT, allocator), as a fraction of a measured run. */
-const WARMUP_FRACTION = 0.2;
+const WARMUP_FRACTION = 0.1;
 const MEMORY_KEYS = 100_000;
 const MEMORY_VALUE_SIZES = [16, 100, 300] as const;
 /** Time for a Node server's post-load garbage to be collected before reading RSS. */
@@ -67,6 +67,8 @@ interface Mode {
 interface Contender {
   name: string;
   launch(port: number): LaunchCommand;
+  /** Set once a start fails, so later phases skip it instead of failing the same way again. */
+  startError?: string;
 }
 
 interface Options {
@@ -108,8 +110,11 @@ interface MemoryResult {
   dbsize: number | string;
 }
 
+const processStartMs = Date.now();
+
 function progress(message: string): void {
-  process.stderr.write(`${message}\n`);
+  const seconds = ((Date.now() - processStartMs) / 1000).toFixed(1).padStart(5);
+  process.stderr.write(`${seconds}s ${message}\n`);
 }
 
 function usage(): string {
@@ -200,7 +205,7 @@ function contenders(options: Options, notes: string[]): Contender[] {
             ? fromShellTemplate(options.oursTemplate, { port, threads })
             : {
                 command: process.execPath,
-                args: [cliPath, '--port', String(port), '--bind', '127.0.0.1', '--threads', String(threads), '--loglevel', 'warn'],
+                args: [cliPath, '--port', String(port), '--bind', '127.0.0.1', '--threads', String(threads), '--loglevel', 'warning'],
               },
         ),
     });
@@ -210,7 +215,12 @@ function contenders(options: Options, notes: string[]): Contender[] {
 
 async function startContender(contender: Contender): Promise<ServerProcess> {
   const port = await freePort();
-  return startServer({ name: contender.name, launch: contender.launch(port), port });
+  try {
+    return await startServer({ name: contender.name, launch: contender.launch(port), port });
+  } catch (error) {
+    contender.startError = (error as Error).message;
+    throw error;
+  }
 }
 
 /** Which tests the server rejects, with the error it gave. */
@@ -242,14 +252,16 @@ async function runCpu(options: Options, list: Contender[], notes: string[]): Pro
 
   const running: { server: ServerProcess; unsupported: Map<string, string> }[] = [];
   for (const contender of list) {
+    let server: ServerProcess | undefined;
     try {
-      const server = await startContender(contender);
+      server = await startContender(contender);
+      progress(`started ${contender.name} (pid ${server.pid}, port ${server.port}): ${describe(contender.launch(server.port))}`);
       const unsupported = await unsupportedTests(server);
       for (const [flag, why] of unsupported) notes.push(`${contender.name}: ${flag} skipped (${why}).`);
       running.push({ server, unsupported });
-      progress(`started ${contender.name} (pid ${server.pid}, port ${server.port}): ${describe(contender.launch(server.port))}`);
     } catch (error) {
-      notes.push(`${contender.name}: could not start: ${(error as Error).message}`);
+      notes.push(`${contender.name}: could not start or probe: ${(error as Error).message}`);
+      await server?.stop();
     }
   }
 
@@ -298,8 +310,8 @@ async function runCpu(options: Options, list: Contender[], notes: string[]): Pro
               result.skipped = `server exited (${server.exitReason})`;
               continue;
             }
-            const ticksBefore = readCpuTicks(server.pid);
             try {
+              const ticksBefore = readCpuTicks(server.pid);
               const [row] = await runRedisBenchmark({
                 port: server.port,
                 tests: [test.flag],
@@ -310,6 +322,7 @@ async function runCpu(options: Options, list: Contender[], notes: string[]): Pro
                 timeoutMs: runTimeoutMs(mode.requests),
               });
               const cpuUsPerOp = ticksToMicros(readCpuTicks(server.pid) - ticksBefore) / mode.requests;
+              if (row === undefined) throw new Error('redis-benchmark printed no result row');
               result.samples.push({ rps: row.rps, cpuUsPerOp });
               progress(
                 `[${mode.label} round ${round}/${options.rounds}] ${test.flag.padEnd(4)} ${server.name.padEnd(8)} ` +
@@ -385,6 +398,7 @@ async function runMemory(list: Contender[], notes: string[]): Promise<MemoryResu
   const results: MemoryResult[] = [];
   for (const valueSize of MEMORY_VALUE_SIZES) {
     for (const contender of list) {
+      if (contender.startError !== undefined) continue; // already in the notes
       try {
         const result = await measureMemory(contender, valueSize);
         results.push(result);
@@ -489,7 +503,6 @@ async function main(): Promise<void> {
   if (options.pin && !findExecutable('taskset')) throw new Error('--pin needs taskset, which is not on PATH');
   const notes: string[] = [];
   const list = contenders(options, notes);
-  const startedAt = Date.now();
   const out: string[] = [
     `nodefly foundation benchmark — ${new Date().toISOString()}, node ${process.version}, CLK_TCK ${clockTicksPerSecond()}`,
     `contenders: ${list.map((c) => c.name).join(', ') || 'none'}; rounds ${options.rounds}; ` +
@@ -521,12 +534,12 @@ async function main(): Promise<void> {
     out.push('', `Memory: RSS growth for ${MEMORY_KEYS} distinct keys, fresh server per row`, memoryTable(memory));
   }
   if (notes.length > 0) out.push('', 'Notes:', ...notes.map((note) => `- ${note}`));
-  out.push('', `elapsed ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+  out.push('', `elapsed ${((Date.now() - processStartMs) / 1000).toFixed(0)} s`);
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (options.jsonPath !== undefined) {
     const report = {
-      startedAt: new Date(startedAt).toISOString(),
+      startedAt: new Date(processStartMs).toISOString(),
       node: process.version,
       clockTicksPerSecond: clockTicksPerSecond(),
       options,

@@ -23,6 +23,7 @@ export function fromShellTemplate(template: string, values: Readonly<Record<stri
   return { command: '/bin/sh', args: ['-c', `exec ${script}`] };
 }
 
+/** The command as a copy-pasteable shell line. */
 export function describe(launch: LaunchCommand): string {
-  return [launch.command, ...launch.args].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`)).join(' ');
+  return [launch.command, ...launch.args].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

@@ -34,6 +34,9 @@ const UNAUTH_MAX_BULK = 16384;
 /** Smallest buffer allocated when data must be carried over between chunks. */
 const MIN_CARRY_CAPACITY = 16 * 1024;
 
+/** Largest argument array allocated before its arguments arrive (Redis also starts argv at 1024). */
+const MAX_PRESIZED_ARGS = 1024;
+
 const CH_NUL = 0x00;
 const CH_TAB = 0x09;
 const CH_LF = 0x0a;
@@ -75,6 +78,7 @@ export class RequestParser {
   // State of a multibulk command in progress.
   private argsLeft = 0;
   private args: Buffer[] = [];
+  private argCount = 0;
   /** Length of the bulk whose data is awaited, -1 when its header is not read yet. */
   private bulkLen = -1;
 
@@ -142,11 +146,12 @@ export class RequestParser {
         if (count === null) return null;
         if (count <= 0) continue;
         this.argsLeft = count;
+        // Presized like Redis' argv (capped, so a huge declared count allocates nothing up front).
+        this.args = new Array(Math.min(count, MAX_PRESIZED_ARGS));
+        this.argCount = 0;
       }
       if (!this.readBulks()) return null;
-      const command = this.args;
-      this.args = [];
-      return command;
+      return this.args;
     }
   }
 
@@ -186,43 +191,31 @@ export class RequestParser {
   }
 
   /**
-   * Integer of a "<prefix><digits>\r" header starting at pos. Returns the value
-   * (NaN if not a valid string2ll integer) and sets headerEnd to the index after
-   * the "\r?" pair, or returns null if the line is incomplete.
+   * Integer of the "<prefix><digits>\r?" header line at pos, for lines the fast
+   * path did not take. Returns the value (NaN if not a valid string2ll integer)
+   * and sets headerEnd to the index after the line, or null if it is incomplete.
    */
   private readHeaderValue(tooBigMessage: string): number | null {
-    const buf = this.buf;
-    const end = this.end;
-    const start = this.pos + 1;
-    // Fast path: a short run of digits followed by '\r' and one more byte.
-    let i = start;
-    let v = 0;
-    let c = i < end ? buf[i] : -1;
-    if (c > CH_0 && c <= CH_9) {
-      for (; i < end && i - start < 15; i++) {
-        c = buf[i];
-        if (c < CH_0 || c > CH_9) break;
-        v = v * 10 + (c - CH_0);
-      }
-      if (c === CH_CR && i + 1 < end) {
-        this.headerEnd = i + 2;
-        return v;
-      }
-    }
     const cr = this.findTerminator(CH_CR);
     if (cr < 0) {
-      if (end - this.pos > this.limits.maxInlineLen) throw new ProtocolError(tooBigMessage);
+      if (this.end - this.pos > this.limits.maxInlineLen) throw new ProtocolError(tooBigMessage);
       return null;
     }
     // Redis only checks that a byte follows '\r'; it does not check that it is '\n'.
-    if (cr + 1 >= end) return null;
+    if (cr + 1 >= this.end) return null;
     this.headerEnd = cr + 2;
-    return parseSafeIntegerAt(buf, start, cr);
+    return parseSafeIntegerAt(this.buf, this.pos + 1, cr);
   }
 
   private readMultibulkCount(): number | null {
-    const count = this.readHeaderValue('Protocol error: too big mbulk count string');
-    if (count === null) return null;
+    let count = shortHeaderValue(this.buf, this.pos, this.end);
+    if (count >= 0) {
+      this.headerEnd = shortHeaderEnd;
+    } else {
+      const value = this.readHeaderValue('Protocol error: too big mbulk count string');
+      if (value === null) return null;
+      count = value;
+    }
     if (count !== count || count > this.limits.maxMultibulkLen) {
       throw new ProtocolError('Protocol error: invalid multibulk length');
     }
@@ -233,37 +226,72 @@ export class RequestParser {
     return count;
   }
 
+  /** Bulk length from the "$<len>\r?" header at pos (slow path), or null if incomplete. */
+  private readBulkLength(): number | null {
+    const len = this.readHeaderValue('Protocol error: too big bulk count string');
+    if (len === null) return null;
+    const first = this.buf[this.pos];
+    if (first !== CH_DOLLAR) {
+      // Redis replaces \r and \n in error text with spaces; other bytes go out raw (latin1).
+      const shown = first === CH_CR || first === CH_LF ? ' ' : String.fromCharCode(first);
+      throw new ProtocolError(`Protocol error: expected '$', got '${shown}'`);
+    }
+    this.checkBulkLength(len);
+    this.advance(this.headerEnd);
+    return len;
+  }
+
+  private checkBulkLength(len: number): void {
+    if (len !== len || len < 0 || len > this.limits.maxBulkLen) {
+      throw new ProtocolError('Protocol error: invalid bulk length');
+    }
+    if (len > UNAUTH_MAX_BULK && this.unauthenticated) {
+      throw new ProtocolError('Protocol error: unauthenticated bulk length');
+    }
+  }
+
   /** Read the remaining bulks of the current multibulk command; false if more bytes are needed. */
   private readBulks(): boolean {
+    const buf = this.buf;
+    const end = this.end;
     const args = this.args;
-    while (this.argsLeft > 0) {
-      if (this.bulkLen < 0) {
-        const len = this.readHeaderValue('Protocol error: too big bulk count string');
-        if (len === null) return false;
-        const first = this.buf[this.pos];
-        if (first !== CH_DOLLAR) {
-          // Redis replaces \r and \n in error text with spaces; other bytes go out raw (latin1).
-          const shown = first === CH_CR || first === CH_LF ? ' ' : String.fromCharCode(first);
-          throw new ProtocolError(`Protocol error: expected '$', got '${shown}'`);
+    let pos = this.pos;
+    let len = this.bulkLen;
+    let left = this.argsLeft;
+    let index = this.argCount;
+    while (left > 0) {
+      if (len < 0) {
+        len = buf[pos] === CH_DOLLAR ? shortHeaderValue(buf, pos, end) : -1;
+        if (len >= 0) {
+          this.checkBulkLength(len);
+          pos = shortHeaderEnd;
+        } else {
+          if (pos !== this.pos) this.advance(pos);
+          this.argsLeft = left;
+          this.argCount = index;
+          this.bulkLen = -1;
+          const slow = this.readBulkLength();
+          if (slow === null) return false;
+          len = slow;
+          pos = this.pos;
         }
-        if (len !== len || len < 0 || len > this.limits.maxBulkLen) {
-          throw new ProtocolError('Protocol error: invalid bulk length');
-        }
-        if (len > UNAUTH_MAX_BULK && this.unauthenticated) {
-          throw new ProtocolError('Protocol error: unauthenticated bulk length');
-        }
-        this.advance(this.headerEnd);
-        this.bulkLen = len;
       }
-      const len = this.bulkLen;
-      const start = this.pos;
       // The two bytes after the data are skipped unchecked, as Redis does.
-      if (this.end - start < len + 2) return false;
-      args.push(this.buf.subarray(start, start + len));
-      this.advance(start + len + 2);
-      this.bulkLen = -1;
-      this.argsLeft--;
+      if (end - pos < len + 2) {
+        if (pos !== this.pos) this.advance(pos);
+        this.bulkLen = len;
+        this.argsLeft = left;
+        this.argCount = index;
+        return false;
+      }
+      args[index++] = buf.subarray(pos, pos + len);
+      pos += len + 2;
+      len = -1;
+      left--;
     }
+    this.advance(pos);
+    this.bulkLen = -1;
+    this.argsLeft = 0;
     return true;
   }
 
@@ -284,6 +312,39 @@ export class RequestParser {
     this.advance(newline + 1);
     return args;
   }
+}
+
+/** Index after the line matched by the last successful shortHeaderValue call. */
+let shortHeaderEnd = 0;
+
+/**
+ * Fast path for a complete header line "<prefix><digits>\r?" at pos holding a
+ * canonical non-negative integer of at most 15 digits: returns its value and
+ * sets shortHeaderEnd, or returns -1 when the line needs the general
+ * (validating, waiting) path.
+ */
+function shortHeaderValue(buf: Buffer, pos: number, end: number): number {
+  let i = pos + 1;
+  if (i >= end) return -1;
+  let c = buf[i];
+  if (c === CH_0) {
+    if (i + 2 >= end || buf[i + 1] !== CH_CR) return -1;
+    shortHeaderEnd = i + 3;
+    return 0;
+  }
+  if (c < CH_0 || c > CH_9) return -1;
+  let v = c - CH_0;
+  const limit = Math.min(end, pos + 16);
+  for (i++; i < limit; i++) {
+    c = buf[i];
+    if (c < CH_0 || c > CH_9) {
+      if (c !== CH_CR || i + 1 >= end) return -1;
+      shortHeaderEnd = i + 2;
+      return v;
+    }
+    v = v * 10 + (c - CH_0);
+  }
+  return -1;
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 
+const CLOSE_GRACE_MS = 1000;
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -34,53 +35,72 @@ export function encodeCommand(args: ReadonlyArray<string | Buffer>): Buffer {
   return Buffer.concat(parts);
 }
 
-const AGGREGATE_ARITY: Record<string, number> = { '*': 1, '~': 1, '>': 1, '%': 2 };
+/** Values per announced element of each aggregate type; attributes `|` are maps. */
+const AGGREGATE_ARITY: Record<string, number> = { '*': 1, '~': 1, '>': 1, '%': 2, '|': 2 };
 const LINE_TYPES = new Set(['+', '-', ':', '_', ',', '#', '(']);
 const BULK_TYPES = new Set(['$', '!', '=']);
 
 /**
- * Returns the offset just past the first complete reply in `buf`, or -1 if
- * more bytes are needed. Throws on bytes that are not valid RESP2/RESP3 framing
- * (streamed `?` types are not supported: Redis never sends them).
- * Iterative: `slots` holds, per open aggregate, how many values are still due.
+ * Finds where the first complete reply in a growing buffer ends. It resumes
+ * where the previous scan stopped (at an element boundary), so a large reply
+ * arriving in many chunks is scanned once. Throws on bytes that are not valid
+ * RESP2/RESP3 framing (streamed `?` types are not supported: Redis never sends them).
  */
-export function replyEnd(buf: Buffer, start = 0): number {
-  const slots: number[] = [1];
-  let pos = start;
-  while (slots.length > 0) {
-    const top = slots.length - 1;
-    if (slots[top] === 0) {
-      slots.pop();
-      continue;
-    }
-    const lineEnd = buf.indexOf('\r\n', pos);
-    if (lineEnd < 0) return -1;
-    const type = String.fromCharCode(buf[pos]);
-    const header = buf.toString('latin1', pos + 1, lineEnd);
-    pos = lineEnd + 2;
-    slots[top]--;
-    if (LINE_TYPES.has(type)) continue;
-    const count = parseLength(type, header, buf, lineEnd);
-    if (count < 0) continue; // RESP2 null bulk / null array
-    if (BULK_TYPES.has(type)) {
-      if (buf.length < pos + count + 2) return -1;
-      if (buf[pos + count] !== CR || buf[pos + count + 1] !== LF) {
-        throw new Error(`RESP: bulk of ${count} bytes not followed by CRLF at offset ${pos + count}: ${escapeBytes(buf)}`);
+export class ReplyScanner {
+  private pos = 0;
+  /** Per open aggregate, how many values are still due; the bottom one is the reply itself. */
+  private slots: number[] = [1];
+
+  /** Offset just past the reply, or -1 if more bytes are needed. `buf` must extend the bytes given before. */
+  scan(buf: Buffer): number {
+    const slots = this.slots;
+    while (slots.length > 0) {
+      const top = slots.length - 1;
+      if (slots[top] === 0) {
+        slots.pop();
+        continue;
       }
-      pos += count + 2;
-    } else if (type === '|') {
-      // An attribute map precedes the value it annotates: that value still fills this slot.
-      slots[top]++;
-      slots.push(count * 2);
-    } else {
-      slots.push(count * AGGREGATE_ARITY[type]);
+      const lineEnd = buf.indexOf('\r\n', this.pos);
+      if (lineEnd < 0) return -1;
+      const type = String.fromCharCode(buf[this.pos]);
+      const bodyStart = lineEnd + 2;
+      if (LINE_TYPES.has(type)) {
+        slots[top]--;
+        this.pos = bodyStart;
+        continue;
+      }
+      const count = parseLength(type, buf.toString('latin1', this.pos + 1, lineEnd), buf, lineEnd);
+      if (count < 0) {
+        slots[top]--; // RESP2 null bulk / null array
+        this.pos = bodyStart;
+      } else if (BULK_TYPES.has(type)) {
+        if (buf.length < bodyStart + count + 2) return -1;
+        if (buf[bodyStart + count] !== CR || buf[bodyStart + count + 1] !== LF) {
+          throw new Error(`RESP: bulk of ${count} bytes not followed by CRLF at offset ${bodyStart + count}: ${escapeBytes(buf)}`);
+        }
+        slots[top]--;
+        this.pos = bodyStart + count + 2;
+      } else {
+        // An attribute map precedes the value it annotates: that value still fills this slot.
+        if (type !== '|') slots[top]--;
+        slots.push(count * AGGREGATE_ARITY[type]);
+        this.pos = bodyStart;
+      }
     }
+    const end = this.pos;
+    this.pos = 0;
+    this.slots = [1];
+    return end;
   }
-  return pos;
+}
+
+/** Offset just past the first complete reply in `buf`, or -1 if more bytes are needed. */
+export function replyEnd(buf: Buffer): number {
+  return new ReplyScanner().scan(buf);
 }
 
 function parseLength(type: string, header: string, buf: Buffer, at: number): number {
-  if (!(type in AGGREGATE_ARITY) && !BULK_TYPES.has(type) && type !== '|') {
+  if (!(type in AGGREGATE_ARITY) && !BULK_TYPES.has(type)) {
     throw new Error(`RESP: unknown type byte ${escapeBytes(Buffer.from(type, 'latin1'))} before offset ${at}: ${escapeBytes(buf)}`);
   }
   if (!/^(-1|0|[1-9][0-9]*)$/.test(header)) {
@@ -103,6 +123,7 @@ export class RawClient {
   /** How long readReply waits for a complete reply before failing. */
   replyTimeoutMs = 10_000;
   private buffered: Buffer = Buffer.alloc(0);
+  private readonly scanner = new ReplyScanner();
   private readonly waiting: PendingRead[] = [];
   private readonly closedPromise: Promise<void>;
   private isClosed = false;
@@ -172,9 +193,12 @@ export class RawClient {
     return this.buffered;
   }
 
-  /** Half-closes the connection and waits until the socket is fully closed. */
+  /** Half-closes the connection and waits until the server closes its side too (at most 1s, then drops it). */
   close(): Promise<void> {
-    if (!this.isClosed) this.socket.end();
+    if (!this.isClosed) {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
     return this.closedPromise;
   }
 
@@ -187,7 +211,7 @@ export class RawClient {
     while (this.waiting.length > 0) {
       if (this.failure === null) {
         try {
-          const end = replyEnd(this.buffered);
+          const end = this.scanner.scan(this.buffered);
           if (end >= 0) {
             const reply = this.buffered.subarray(0, end);
             this.buffered = this.buffered.subarray(end);

@@ -235,7 +235,7 @@ export function startServer(opts: { threads?: number; args?: string[] } = {}): P
   }
   return launchOnFreePort((port) => ({
     command: process.execPath,
-    args: [CLI_PATH, '--port', String(port), '--bind', HOST, '--threads', String(threads), '--loglevel', 'warn', ...extraArgs],
+    args: [CLI_PATH, '--port', String(port), '--bind', HOST, '--threads', String(threads), '--loglevel', 'warning', ...extraArgs],
   }));
 }
 
