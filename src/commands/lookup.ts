@@ -17,6 +17,14 @@ export function lookupRead(ctx: ExecContext, key: Uint8Array): number {
   return h;
 }
 
+/** As lookupRead, without updating the key's access time (Redis LOOKUP_NOTOUCH: EXISTS, TYPE, TTL, OBJECT). */
+export function lookupReadNoTouch(ctx: ExecContext, key: Uint8Array): number {
+  const h = ctx.db.find(key, ctx.now);
+  if (h < 0) ctx.shard.stats.keyspaceMisses++;
+  else ctx.shard.stats.keyspaceHits++;
+  return h;
+}
+
 /** Entry handle of a live key for a write command, or -1. */
 export function lookupWrite(ctx: ExecContext, key: Uint8Array): number {
   const h = ctx.db.find(key, ctx.now);

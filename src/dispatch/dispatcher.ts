@@ -74,7 +74,9 @@ export class Dispatcher {
     client.lastCommand = cmd.fullName;
     this.stats.commands++;
     const start = performance.now();
-    if (this.threadCount === 1 || cmd.route === 'client') {
+    // Even connection-local commands go through the links on a multi-shard server, so they
+    // wait behind the client's commands still in flight to other shards.
+    if (this.threadCount === 1) {
       this.runLocal(cmd, client, argv);
     } else {
       this.links!.route(cmd, client, argv);
