@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { RawClient, replyEnd, escapeBytes } from './helpers/resp';
+import { RawClient, ReplyScanner, replyEnd, escapeBytes } from './helpers/resp';
 import { startRedis, startServer, serverAvailable, type RunningServer } from './helpers/server';
 import { compareWithRedis } from './helpers/differential';
 import { runRedisCli } from './helpers/redis-cli';
@@ -38,7 +38,7 @@ async function startCannedServer(replies: Buffer[]): Promise<RunningServer & { d
   };
 }
 
-test('replyEnd frames every RESP2/RESP3 type and waits for missing bytes', () => {
+test('replyEnd and ReplyScanner frame every RESP2/RESP3 type and waits for missing bytes', () => {
   const frames = [
     '+OK\r\n',
     '-ERR x\r\n',
@@ -59,10 +59,14 @@ test('replyEnd frames every RESP2/RESP3 type and waits for missing bytes', () =>
   ];
   for (const frame of frames) {
     const bytes = Buffer.from(frame, 'latin1');
-    assert.equal(replyEnd(Buffer.concat([bytes, Buffer.from('+NEXT\r\n')])), bytes.length, frame);
+    const followed = Buffer.concat([bytes, Buffer.from('+NEXT\r\n')]);
+    assert.equal(replyEnd(followed), bytes.length, frame);
+    const scanner = new ReplyScanner(); // fed one more byte at a time, as a socket might
     for (let cut = 0; cut < bytes.length; cut++) {
       assert.equal(replyEnd(bytes.subarray(0, cut)), -1, `${escapeBytes(bytes)} cut at ${cut}`);
+      assert.equal(scanner.scan(bytes.subarray(0, cut)), -1, `${escapeBytes(bytes)} resumed at ${cut}`);
     }
+    assert.equal(scanner.scan(followed), bytes.length, `${escapeBytes(bytes)} resumed to the end`);
   }
   assert.throws(() => replyEnd(Buffer.from('?x\r\n')), /unknown type/);
   assert.throws(() => replyEnd(Buffer.from('$2\r\nabc\r\n')), /not followed by CRLF/);

@@ -7,6 +7,7 @@ import type { Keyspace } from '../store/keyspace';
 import type { Shard } from '../shard/shard';
 import type { Client } from '../net/client';
 import type { Dispatcher } from './dispatcher';
+import type { TimeoutReply } from './blocking';
 
 /** Redis command flags (COMMAND INFO spelling). */
 export type CommandFlag =
@@ -44,6 +45,16 @@ export interface ExecContext {
   client: Client | null;
   /** This thread's dispatcher: the command table, its clients and the links to other shards. */
   dispatcher: Dispatcher;
+  /** False inside MULTI, scripts and multi-shard coordination: blocking commands must then reply at once. */
+  canBlock: boolean;
+  /**
+   * Blocks the caller on keys (only when canBlock). Reply nothing: when a key is signalled
+   * ready the same command is run again from the start, in FIFO order of the blocked clients;
+   * on timeout (ms, 0 = forever) the client gets timeoutReply.
+   */
+  block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply): void;
+  /** Marks a key of the current database as having new data for clients blocked on it. */
+  signalReady(key: Uint8Array): void;
 }
 
 export type Handler = (ctx: ExecContext, argv: Buffer[]) => void;
@@ -67,6 +78,22 @@ export type Coordinator = (tx: ShardTx, argv: Buffer[], reply: ReplyWriter) => P
 /** Extracts key positions for commands whose keys can't be described by first/last/step. */
 export type KeyFinder = (argv: Buffer[]) => number[];
 
+/** Key specification flags (COMMAND INFO spelling). */
+export type KeySpecFlag =
+  | 'RO' | 'RW' | 'OW' | 'RM' | 'access' | 'update' | 'insert' | 'delete'
+  | 'not_key' | 'incomplete' | 'variable_flags';
+
+/**
+ * A Redis 7 key specification, as COMMAND INFO reports it: where the search for keys
+ * begins (an argument index or a keyword) and how keys are found from there.
+ */
+export interface KeySpec {
+  notes?: string;
+  flags: readonly KeySpecFlag[];
+  begin: { index: number } | { keyword: string; startfrom: number } | 'unknown';
+  find: { lastkey: number; keystep: number; limit: number } | { keynumidx: number; firstkey: number; keystep: number } | 'unknown';
+}
+
 export interface CommandDecl {
   /** Lowercase name; subcommands use their own name only ('list' under 'client'). */
   name: string;
@@ -82,6 +109,13 @@ export interface CommandDecl {
   summary: string;
   since: string;
   complexity?: string;
+  /** Command tips (COMMAND INFO), e.g. 'nondeterministic_output', 'request_policy:all_shards'. */
+  tips?: readonly string[];
+  /**
+   * Key specs, when the default one derived from `keys` and the flags (readonly: RO access,
+   * write: RW update) is not what Redis reports.
+   */
+  keySpecs?: readonly KeySpec[];
   route?: Route;
   merge?: Merge;
   /** Multi-shard form, for commands whose parts can't simply be merged (RENAME, SCAN, INFO, ...). */

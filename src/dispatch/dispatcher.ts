@@ -11,7 +11,8 @@ import { ClientFlag } from '../net/client';
 import { allFamilies } from '../commands';
 import { config } from '../config';
 import type { ShardLinks } from './links';
-import type { ReplyWriter } from '../protocol/reply';
+import { ReplyWriter } from '../protocol/reply';
+import type { BlockOrigin, BlockedCall, TimeoutReply } from './blocking';
 
 export class Dispatcher {
   readonly table = new CommandTable(allFamilies);
@@ -28,7 +29,11 @@ export class Dispatcher {
     readonly log: Logger,
     readonly links: ShardLinks | null,
   ) {
-    this.ctx = { shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, dispatcher: this };
+    this.ctx = {
+      shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, dispatcher: this, canBlock: false,
+      block: (keys, timeoutMs, timeoutReply) => this.block(keys, timeoutMs, timeoutReply),
+      signalReady: (key) => shard.blocking.signal(this.ctx.dbIndex, key),
+    };
   }
 
   addClient(client: Client): void {
@@ -38,6 +43,8 @@ export class Dispatcher {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.shard.blocking.cancelClient(client);
+    this.links?.cancelRemoteBlock(client);
   }
 
   /** The command (or subcommand) an already-checked argv names. */
@@ -87,19 +94,94 @@ export class Dispatcher {
 
   /** Runs a command on this thread's shard, replying to the client. */
   runLocal(cmd: Command, client: Client, argv: Buffer[]): void {
-    this.runOn(cmd, client.dbIndex, client.reply, client, argv);
+    this.runOn(cmd, client.dbIndex, client.reply, client, argv, true);
   }
 
-  /** Runs a command's handler on this thread's shard with an explicit database and reply buffer. */
-  runOn(cmd: Command, dbIndex: number, reply: ReplyWriter, client: Client | null, argv: Buffer[]): void {
+  /** The remote request being run, while a peer's command runs here (for blocking). */
+  peerOrigin: (BlockOrigin & { kind: 'peer' }) | null = null;
+  private currentArgv: Buffer[] = [];
+  /** Set by block() during a run: the command replied nothing and waits. */
+  private blockedNow = false;
+  /** True while a blocked call is re-run: block() then only reports "still no data". */
+  private rerunning = false;
+  private readonly rerunReply = new ReplyWriter(1024);
+
+  /**
+   * Runs a command's handler on this thread's shard with an explicit database and reply
+   * buffer. Returns true when the command blocked (it replied nothing yet).
+   */
+  runOn(cmd: Command, dbIndex: number, reply: ReplyWriter, client: Client | null, argv: Buffer[], canBlock: boolean): boolean {
     const ctx = this.ctx;
     ctx.db = this.shard.dbs[dbIndex];
     ctx.dbIndex = dbIndex;
     ctx.reply = reply;
     ctx.now = Date.now();
     ctx.client = client;
+    ctx.canBlock = canBlock;
+    this.currentArgv = argv;
+    this.blockedNow = false;
     cmd.handler!(ctx, argv);
     ctx.client = null;
+    const blocked = this.blockedNow;
+    if (this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
+    return blocked;
+  }
+
+  private block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply): void {
+    this.blockedNow = true;
+    if (this.rerunning) return;
+    const ctx = this.ctx;
+    const origin: BlockOrigin = ctx.client !== null ? { kind: 'client', client: ctx.client } : this.peerOrigin!;
+    if (ctx.client !== null) ctx.client.flags |= ClientFlag.Waiting;
+    this.shard.blocking.add(this.currentArgv, ctx.dbIndex, keys, timeoutMs, timeoutReply, origin, (call) => {
+      const r = this.rerunReply;
+      r.reset();
+      r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
+      if (call.timeoutReply === 'nil') r.nil();
+      else r.nilArray();
+      this.deliver(call, r.view());
+    });
+  }
+
+  /** Runs a blocked call again; true when it was served (and its reply delivered). */
+  private rerun(call: BlockedCall): boolean {
+    const cmd = this.lookupChecked(call.argv)!;
+    const ctx = this.ctx;
+    const r = this.rerunReply;
+    r.reset();
+    r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
+    ctx.db = this.shard.dbs[call.dbIndex];
+    ctx.dbIndex = call.dbIndex;
+    ctx.reply = r;
+    ctx.now = Date.now();
+    ctx.client = call.origin.kind === 'client' ? call.origin.client : null;
+    ctx.canBlock = true;
+    this.blockedNow = false;
+    this.rerunning = true;
+    try {
+      cmd.handler!(ctx, call.argv);
+    } finally {
+      this.rerunning = false;
+      ctx.client = null;
+    }
+    if (this.blockedNow) return false;
+    this.deliver(call, r.view());
+    return true;
+  }
+
+  /** Hands a blocked call's reply to its client, here or on another thread. */
+  private deliver(call: BlockedCall, reply: Uint8Array): void {
+    const origin = call.origin;
+    if (origin.kind === 'peer') {
+      this.links!.replyTo(origin.peer, origin.requestId, reply);
+      return;
+    }
+    const client = origin.client;
+    if (client.flags & ClientFlag.Closed) return;
+    client.reply.raw(reply);
+    client.flags &= ~ClientFlag.Waiting;
+    // Resume after the current command finishes, so replies keep their order.
+    setImmediate(() => client.resume());
   }
 
   private reject(client: Client, message: string): void {

@@ -20,7 +20,7 @@ import { arrayElements, arrayHeader, integerOf, isError } from './resp-scan';
 
 const RING_BYTES = 1 << 20;
 
-const enum Kind { Exec = 0, Lock = 1, Unlock = 2 }
+const enum Kind { Exec = 0, Lock = 1, Unlock = 2, Unblock = 3 }
 
 export interface LinkBuffers {
   /** rings[from][to]: requests from thread `from` to shard `to`. */
@@ -94,8 +94,12 @@ export class ShardLinks {
   private readonly replyOut: Array<Outbox | null>;
   private readonly requestIn: Array<RingReader | null>;
   private readonly replyIn: Array<RingReader | null>;
-  /** Per peer, who waits for each request in flight, in send order (rings are FIFO). */
-  private readonly waiting: Array<Denque<Waiter>>;
+  /**
+   * Per peer, who waits for each request in flight, by request id. Replies mostly come back
+   * in send order, but a blocked command (BLPOP) replies whenever it is served.
+   */
+  private readonly waiting: Array<Map<number, Waiter>>;
+  private nextRequestId = 1;
   private readonly lockIndex: number;
   /** Peers whose doorbell must ring at the end of this turn (bit per thread). */
   private dirtyPeers = 0;
@@ -117,7 +121,7 @@ export class ShardLinks {
     this.replyOut = buffers.replies.map((row, from) => (from === self ? null : new Outbox(row[self])));
     this.requestIn = buffers.requests.map((row, from) => (from === self ? null : new RingReader(row[self])));
     this.replyIn = buffers.replies[self].map((sab, to) => (to === self ? null : new RingReader(sab)));
-    this.waiting = Array.from({ length: count }, () => new Denque<Waiter>());
+    this.waiting = Array.from({ length: count }, () => new Map<number, Waiter>());
   }
 
   attach(dispatcher: Dispatcher): void {
@@ -153,9 +157,14 @@ export class ShardLinks {
     if (target === this.self) {
       this.dispatcher.runLocal(cmd, client, argv);
     } else if (target >= 0) {
-      this.sendExec(target, client.dbIndex, client.proto, argv, client);
+      const id = this.sendExec(target, client.dbIndex, client.proto, argv, client);
       client.inflight++;
       client.inflightShard = target;
+      if (cmd.flags.includes('blocking')) {
+        // Nothing may overtake a command that can block: wait for its reply.
+        client.remoteBlock = { peer: target, requestId: id };
+        client.flags |= ClientFlag.Waiting;
+      }
     } else {
       client.flags |= ClientFlag.Waiting;
       this.coordinate(cmd, client, argv).catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
@@ -228,6 +237,8 @@ export class ShardLinks {
     const perShard: number[][] = range(this.count).map(() => []);
     const order: number[] = [];
     for (let i = first; i <= last && i < argv.length; i += step) {
+      // A key without all its arguments (MSET k v k): not splittable; the handler replies the error.
+      if (i + step > argv.length) return this.execOn(shardOfKey(argv[first], this.count), client, argv);
       const s = shardOfKey(argv[i], this.count);
       perShard[s].push(i);
       order.push(s);
@@ -251,11 +262,12 @@ export class ShardLinks {
     return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
   }
 
+  /** Runs a coordinator step on this shard (never blocking). */
   private executeHere(db: number, proto: Protocol, argv: Buffer[], client: Client | null): Buffer {
     const cmd = this.dispatcher.lookupChecked(argv)!;
     this.scratch.reset();
     this.scratch.proto = proto;
-    this.dispatcher.runOn(cmd, db, this.scratch, client, argv);
+    this.dispatcher.runOn(cmd, db, this.scratch, client, argv, false);
     return this.scratch.take();
   }
 
@@ -281,31 +293,44 @@ export class ShardLinks {
     return new Promise((resolve) => this.sendRecord(to, kind, db, proto, argv, resolve));
   }
 
-  private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], client: Client): void {
-    this.sendRecord(to, Kind.Exec, db, proto, argv, client);
+  private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], client: Client): number {
+    return this.sendRecord(to, Kind.Exec, db, proto, argv, client);
   }
 
-  /** Encodes [kind u8][proto u8][db u16][argc u32]([len u32][bytes])* and queues it for peer `to`. */
-  private sendRecord(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], waiter?: Waiter): void {
+  /** Tells a peer that the client of a blocked request went away. */
+  cancelRemoteBlock(client: Client): void {
+    const rb = client.remoteBlock;
+    if (rb === null) return;
+    client.remoteBlock = null;
+    this.sendRecord(rb.peer, Kind.Unblock, 0, 2, [], undefined, rb.requestId);
+  }
+
+  /**
+   * Encodes [kind u8][proto u8][db u16][id u32][argc u32]([len u32][bytes])* and queues it for
+   * peer `to`; returns the request id (Unblock carries the id of the request it cancels).
+   */
+  private sendRecord(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], waiter?: Waiter, id = this.nextRequestId++): number {
     const e = this.encoder;
     e.reset();
-    let size = 8;
+    let size = 12;
     for (const a of argv) size += 4 + a.length;
     e.ensure(size);
     const b = e.buf;
     b[0] = kind;
     b[1] = proto;
     b.writeUInt16LE(db, 2);
-    b.writeUInt32LE(argv.length, 4);
-    let p = 8;
+    b.writeUInt32LE(id, 4);
+    b.writeUInt32LE(argv.length, 8);
+    let p = 12;
     for (const a of argv) {
       b.writeUInt32LE(a.length, p);
       b.set(a, p + 4);
       p += 4 + a.length;
     }
     e.len = p;
-    if (waiter !== undefined) this.waiting[to].push(waiter);
+    if (waiter !== undefined) this.waiting[to].set(id, waiter);
     this.post(this.requestOut[to]!, to, e.view());
+    return id;
   }
 
   private post(out: Outbox, to: number, record: Buffer): void {
@@ -368,19 +393,26 @@ export class ShardLinks {
       this.requestIn[s]!.drain((req) => this.onRequest(s, req));
     }
     for (const c of this.touched) {
-      if (c.inflight === 0 && c.deferred !== null && !this.frozen) c.resume();
+      if (c.inflight === 0 && (c.deferred !== null || !(c.flags & ClientFlag.Waiting)) && !this.frozen) c.resume();
       else c.flush();
     }
     this.touched.clear();
   }
 
-  private onReply(from: number, reply: Buffer): void {
-    const waiter = this.waiting[from].shift()!;
+  private onReply(from: number, record: Buffer): void {
+    const id = record.readUInt32LE(0);
+    const waiter = this.waiting[from].get(id)!;
+    this.waiting[from].delete(id);
+    const reply = record.subarray(4);
     if (typeof waiter === 'function') {
       waiter(reply);
       return;
     }
     waiter.inflight--;
+    if (waiter.remoteBlock !== null && waiter.remoteBlock.requestId === id) {
+      waiter.remoteBlock = null;
+      waiter.flags &= ~ClientFlag.Waiting;
+    }
     if (waiter.flags & ClientFlag.Closed) return;
     waiter.reply.raw(reply);
     this.touched.add(waiter);
@@ -390,9 +422,10 @@ export class ShardLinks {
     const kind = req[0] as Kind;
     const proto = req[1] as Protocol;
     const db = req.readUInt16LE(2);
+    const id = req.readUInt32LE(4);
     if (kind === Kind.Lock) {
       this.lockedBy = from;
-      this.postReply(from, EMPTY);
+      this.replyTo(from, id, EMPTY);
       return;
     }
     if (kind === Kind.Unlock) {
@@ -400,19 +433,33 @@ export class ShardLinks {
       setImmediate(() => this.unfreeze());
       return;
     }
-    const argc = req.readUInt32LE(4);
+    if (kind === Kind.Unblock) {
+      this.dispatcher.shard.blocking.cancelRequest(from, id);
+      return;
+    }
+    const argc = req.readUInt32LE(8);
     const argv: Buffer[] = new Array(argc);
-    let p = 8;
+    let p = 12;
     for (let i = 0; i < argc; i++) {
       const len = req.readUInt32LE(p);
       argv[i] = req.subarray(p + 4, p + 4 + len);
       p += 4 + len;
     }
-    this.postReply(from, this.executeHere(db, proto, argv, null));
+    const cmd = this.dispatcher.lookupChecked(argv)!;
+    this.scratch.reset();
+    this.scratch.proto = proto;
+    this.dispatcher.peerOrigin = { kind: 'peer', peer: from, requestId: id, proto };
+    const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, true);
+    this.dispatcher.peerOrigin = null;
+    if (!blocked) this.replyTo(from, id, this.scratch.view());
   }
 
-  private postReply(to: number, reply: Buffer): void {
-    this.post(this.replyOut[to]!, to, reply);
+  /** Sends the reply to request `id` of peer `to`: [id u32][encoded reply]. */
+  replyTo(to: number, id: number, reply: Uint8Array): void {
+    const record = Buffer.allocUnsafe(4 + reply.length);
+    record.writeUInt32LE(id, 0);
+    record.set(reply, 4);
+    this.post(this.replyOut[to]!, to, record);
   }
 }
 

@@ -43,6 +43,8 @@ export class Client {
   /** Commands sent to another shard whose replies have not arrived yet, all to `inflightShard`. */
   inflight = 0;
   inflightShard = -1;
+  /** The blocking command this client waits on in another shard, to cancel it if the client leaves. */
+  remoteBlock: { peer: number; requestId: number } | null = null;
   /** A parsed command that must wait (for in-flight replies or a frozen shard) before it runs. */
   deferred: Buffer[] | null = null;
   /** Channels plus patterns this client is subscribed to (RESP2 subscribed mode when > 0). */

@@ -2,6 +2,7 @@
 
 import { Heap } from '../store/heap';
 import { Keyspace } from '../store/keyspace';
+import { BlockingRegistry } from '../dispatch/blocking';
 
 export interface ShardStats {
   keyspaceHits: number;
@@ -15,6 +16,8 @@ const ACTIVE_EXPIRE_BUDGET = 2000;
 
 export class Shard {
   readonly heap = new Heap();
+  /** Clients blocked on keys of this shard. */
+  readonly blocking = new BlockingRegistry();
   dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, evictedKeys: 0 };
 
@@ -31,8 +34,12 @@ export class Shard {
     return ks;
   }
 
+  /** Background expiry on or off (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpireEnabled = true;
+
   /** Reclaims expired keys in every database; called from a timer. */
   activeExpire(now: number): void {
+    if (!this.activeExpireEnabled) return;
     for (const db of this.dbs) if (db.expiresCount > 0) db.activeExpire(now, ACTIVE_EXPIRE_BUDGET);
   }
 

@@ -1,0 +1,131 @@
+// Clients blocked on keys (BLPOP, BZPOPMIN, BLMOVE, ...), per shard.
+//
+// A blocking command that finds no data calls ctx.block(): its argv is kept
+// and queued on each of its keys, FIFO. Writers call ctx.signalReady(key);
+// after the command that signalled, every waiter queued on a ready key is
+// re-run, in order, until one blocks again. The reply goes to whoever asked:
+// a client of this thread, or a request from another thread (by request id).
+
+import Denque from 'denque';
+
+export type TimeoutReply = 'nilArray' | 'nil';
+
+/** Where a blocked command's eventual reply goes. */
+export type BlockOrigin =
+  | { kind: 'client'; client: import('../net/client').Client }
+  | { kind: 'peer'; peer: number; requestId: number; proto: 2 | 3 };
+
+export interface BlockedCall {
+  argv: Buffer[];
+  dbIndex: number;
+  /** Queue names (db + key) this call waits in. */
+  queues: string[];
+  origin: BlockOrigin;
+  timeoutReply: TimeoutReply;
+  timer: NodeJS.Timeout | null;
+  done: boolean;
+}
+
+/** Queue name of a key in a database. */
+function queueName(dbIndex: number, key: Uint8Array): string {
+  return `${dbIndex}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).latin1Slice(0, key.byteLength)}`;
+}
+
+export class BlockingRegistry {
+  private readonly queues = new Map<string, Denque<BlockedCall>>();
+  private readonly ready: string[] = [];
+  private readonly readySet = new Set<string>();
+  /** Calls by origin, to cancel them when a client goes away. */
+  private readonly byClient = new Map<object, BlockedCall>();
+  private readonly byRequest = new Map<string, BlockedCall>();
+
+  get blockedCount(): number {
+    return this.byClient.size + this.byRequest.size;
+  }
+
+  /** Queues a call on its keys, with a timer when timeoutMs > 0. */
+  add(argv: Buffer[], dbIndex: number, keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, origin: BlockOrigin, onTimeout: (call: BlockedCall) => void): void {
+    const call: BlockedCall = {
+      argv: argv.map((a) => Buffer.from(a)), // argv are views into socket or ring memory
+      dbIndex,
+      queues: [],
+      origin,
+      timeoutReply,
+      timer: null,
+      done: false,
+    };
+    for (const key of keys) {
+      const name = queueName(dbIndex, key);
+      if (call.queues.includes(name)) continue;
+      call.queues.push(name);
+      let q = this.queues.get(name);
+      if (q === undefined) this.queues.set(name, (q = new Denque()));
+      q.push(call);
+    }
+    if (timeoutMs > 0) {
+      call.timer = setTimeout(() => {
+        if (call.done) return;
+        this.remove(call);
+        onTimeout(call);
+      }, timeoutMs);
+    }
+    if (origin.kind === 'client') this.byClient.set(origin.client, call);
+    else this.byRequest.set(`${origin.peer}:${origin.requestId}`, call);
+  }
+
+  /** Notes that a key may have data for its waiters. */
+  signal(dbIndex: number, key: Uint8Array): void {
+    if (this.queues.size === 0) return;
+    const name = queueName(dbIndex, key);
+    if (!this.queues.has(name) || this.readySet.has(name)) return;
+    this.readySet.add(name);
+    this.ready.push(name);
+  }
+
+  get hasReady(): boolean {
+    return this.ready.length > 0;
+  }
+
+  /**
+   * Re-runs waiters of ready keys in FIFO order. `rerun` returns true when the call was
+   * served (it replied) and false when it blocked again.
+   */
+  serveReady(rerun: (call: BlockedCall) => boolean): void {
+    while (this.ready.length > 0) {
+      const name = this.ready.shift()!;
+      this.readySet.delete(name);
+      const q = this.queues.get(name);
+      while (q !== undefined && q.length > 0) {
+        const call = q.peekFront()!;
+        if (!rerun(call)) break;
+        this.remove(call);
+      }
+    }
+  }
+
+  /** Forgets a client's blocked call (the client disconnected). */
+  cancelClient(client: object): void {
+    const call = this.byClient.get(client);
+    if (call) this.remove(call);
+  }
+
+  /** Forgets a remote request's blocked call (its client disconnected). */
+  cancelRequest(peer: number, requestId: number): void {
+    const call = this.byRequest.get(`${peer}:${requestId}`);
+    if (call) this.remove(call);
+  }
+
+  private remove(call: BlockedCall): void {
+    if (call.done) return;
+    call.done = true;
+    if (call.timer) clearTimeout(call.timer);
+    for (const name of call.queues) {
+      const q = this.queues.get(name)!;
+      const i = q.toArray().indexOf(call);
+      if (i >= 0) q.removeOne(i);
+      if (q.length === 0) this.queues.delete(name);
+    }
+    if (call.origin.kind === 'client') this.byClient.delete(call.origin.client);
+    else this.byRequest.delete(`${call.origin.peer}:${call.origin.requestId}`);
+  }
+}
