@@ -92,6 +92,8 @@ export class ConfigError extends Error {}
 export class Config {
   private readonly values = new Map<string, string>();
   private readonly byName = new Map<string, ParamDecl>();
+  /** The config file loaded at startup (CONFIG REWRITE writes it back), or null. */
+  file: string | null = null;
 
   constructor() {
     for (const p of PARAMS) {
@@ -133,6 +135,13 @@ export class Config {
     normalize(p, raw);
   }
 
+  /** A visible parameter's canonical name (aliases resolved), default and mutability; null when unknown. */
+  describe(name: string): { canonical: string; default: string; immutable: boolean } | null {
+    const p = this.byName.get(name.toLowerCase());
+    if (!p || p.hidden) return null;
+    return { canonical: p.name, default: p.default, immutable: p.immutable === true };
+  }
+
   /** [name, value] pairs of every visible parameter (aliases included, as in Redis), for CONFIG GET. */
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
@@ -143,6 +152,7 @@ export class Config {
   /** Loads a redis.conf-style file: `directive value...` per line, '#' comments. */
   loadFile(path: string): void {
     const text = readFileSync(path, 'utf8');
+    this.file = path;
     let lineNo = 0;
     for (const line of text.split(/\r?\n/)) {
       lineNo++;

@@ -18,6 +18,7 @@ export interface WorkerInit {
   counters: SharedArrayBuffer;
   links: ReturnType<typeof createLinkBuffers>;
   config: Array<[string, string]>;
+  configFile: string | null;
 }
 
 export interface RunningServer {
@@ -46,7 +47,7 @@ export async function startServer(): Promise<RunningServer> {
   if (count > 1) {
     const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
     for (let i = 1; i < count; i++) {
-      const init: WorkerInit = { index: i, count, fd, counters: counters.buffer, links: linkBuffers!, config: config.entries() };
+      const init: WorkerInit = { index: i, count, fd, counters: counters.buffer, links: linkBuffers!, config: config.entries(), configFile: config.file };
       const worker = new Worker(path.join(__dirname, 'shard', 'worker.js'), { workerData: init });
       worker.on('error', (err) => log.error({ err, thread: i }, 'shard thread failed'));
       workers.push(worker);

@@ -159,7 +159,7 @@ function resetClient(client: Client, ctx: ExecContext): void {
 }
 
 export const connectionCommands = [
-  command({ name: 'ping', arity: -1, flags: ['fast'], keys: [0, 0, 0], acl: ['fast', 'connection'], group: 'connection', summary: 'Ping the server', since: '1.0.0', complexity: 'O(1)', handler: ping }),
+  command({ name: 'ping', arity: -1, flags: ['fast'], keys: [0, 0, 0], acl: ['fast', 'connection'], group: 'connection', summary: 'Ping the server', since: '1.0.0', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: ping }),
   command({ name: 'echo', arity: 2, flags: ['fast'], keys: [0, 0, 0], acl: ['fast', 'connection'], group: 'connection', summary: 'Echo the given string', since: '1.0.0', complexity: 'O(1)', handler: echo }),
   command({ name: 'quit', arity: -1, flags: ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], keys: [0, 0, 0], acl: ['fast', 'connection'], group: 'connection', summary: 'Close the connection', since: '1.0.0', complexity: 'O(1)', handler: quit }),
   command({ name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], keys: [0, 0, 0], acl: ['fast', 'connection'], group: 'connection', summary: 'Change the selected database for the current connection', since: '1.0.0', complexity: 'O(1)', handler: select }),

@@ -3,6 +3,12 @@ import type { CommandDecl } from '../dispatch/command';
 import { connectionCommands } from './connection';
 import { stringCommands } from './strings';
 import { keyCommands } from './keys';
+import { zsetCommands } from './zsets';
 import { serverCommands } from './server';
+import { bitmapCommands } from './bitmaps';
+import { hyperloglogCommands } from './hyperloglog';
+import { listCommands } from './lists';
+import { hashCommands } from './hashes';
+import { setCommands } from './sets';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands];

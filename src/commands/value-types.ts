@@ -23,6 +23,11 @@ export interface ValueTypeOps {
    * The payload may be a view of a transient buffer: copy what is kept.
    */
   restore(db: Keyspace, key: Uint8Array, payload: Buffer, expireAt: number): void;
+  /**
+   * Sets only: calls visit(member) for each member (views valid during the call), for
+   * commands of other families that read sets, as ZUNIONSTORE reads them as zsets.
+   */
+  forEachMember?(db: Keyspace, h: number, visit: (member: Uint8Array) => void): void;
 }
 
 /** TYPE reply per ValueType (also what SCAN TYPE compares with). */

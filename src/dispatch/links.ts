@@ -37,8 +37,17 @@ export function createLinkBuffers(count: number): LinkBuffers {
   return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 1)) };
 }
 
+/**
+ * A client's reply that is not ready yet: commands of one pipeline may run on several shards
+ * at once, and their replies are queued in command order until each has arrived.
+ */
+class PendingReply {
+  bytes: Buffer | null = null;
+  constructor(readonly client: Client) {}
+}
+
 /** Someone waiting for a reply from a peer: a client's pipelined command, or a coordinator step. */
-type Waiter = Client | ((reply: Buffer) => void);
+type Waiter = PendingReply | ((reply: Buffer) => void);
 
 /** Outgoing records for one ring, with the ones that did not fit yet. */
 class Outbox {
@@ -153,14 +162,24 @@ export class ShardLinks {
       }
     }
     if (target === -1) target = this.self; // no keys given: run here
-    if (client.inflight > 0 && target !== client.inflightShard) return this.defer(client, argv);
+    const blocking = cmd.flags.includes('blocking');
+    // Single-shard keyed commands of a pipeline may run on different shards at once (their
+    // replies are reordered); anything else waits until the client's earlier commands replied.
+    if (client.inflight > 0 && (target < 0 || cmd.route !== 'keys' || blocking)) return this.defer(client, argv);
     if (target === this.self) {
-      this.dispatcher.runLocal(cmd, client, argv);
+      if (client.inflight === 0) {
+        this.dispatcher.runLocal(cmd, client, argv);
+      } else {
+        const pending = this.queueReply(client);
+        this.scratch.reset();
+        this.scratch.proto = client.proto;
+        this.dispatcher.runOn(cmd, client.dbIndex, this.scratch, client, argv, false);
+        pending.bytes = this.scratch.take();
+      }
     } else if (target >= 0) {
-      const id = this.sendExec(target, client.dbIndex, client.proto, argv, client);
+      const id = this.sendExec(target, client.dbIndex, client.proto, argv, this.queueReply(client));
       client.inflight++;
-      client.inflightShard = target;
-      if (cmd.flags.includes('blocking')) {
+      if (blocking) {
         // Nothing may overtake a command that can block: wait for its reply.
         client.remoteBlock = { peer: target, requestId: id };
         client.flags |= ClientFlag.Waiting;
@@ -169,6 +188,18 @@ export class ShardLinks {
       client.flags |= ClientFlag.Waiting;
       this.coordinate(cmd, client, argv).catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
     }
+  }
+
+  private queueReply(client: Client): PendingReply {
+    const pending = new PendingReply(client);
+    (client.pendingReplies ??= new Denque()).push(pending);
+    return pending;
+  }
+
+  /** Moves the replies that arrived, in command order, into the client's output. */
+  private releaseReplies(client: Client): void {
+    const queue = client.pendingReplies!;
+    while (queue.length > 0 && queue.peekFront()!.bytes !== null) client.reply.raw(queue.shift()!.bytes!);
   }
 
   /** Keeps a client's command until its earlier remote commands have replied. */
@@ -293,8 +324,8 @@ export class ShardLinks {
     return new Promise((resolve) => this.sendRecord(to, kind, db, proto, argv, resolve));
   }
 
-  private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], client: Client): number {
-    return this.sendRecord(to, Kind.Exec, db, proto, argv, client);
+  private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], pending: PendingReply): number {
+    return this.sendRecord(to, Kind.Exec, db, proto, argv, pending);
   }
 
   /** Tells a peer that the client of a blocked request went away. */
@@ -408,14 +439,16 @@ export class ShardLinks {
       waiter(reply);
       return;
     }
-    waiter.inflight--;
-    if (waiter.remoteBlock !== null && waiter.remoteBlock.requestId === id) {
-      waiter.remoteBlock = null;
-      waiter.flags &= ~ClientFlag.Waiting;
+    const client = waiter.client;
+    client.inflight--;
+    if (client.remoteBlock !== null && client.remoteBlock.requestId === id) {
+      client.remoteBlock = null;
+      client.flags &= ~ClientFlag.Waiting;
     }
-    if (waiter.flags & ClientFlag.Closed) return;
-    waiter.reply.raw(reply);
-    this.touched.add(waiter);
+    if (client.flags & ClientFlag.Closed) return;
+    waiter.bytes = reply;
+    this.releaseReplies(client);
+    this.touched.add(client);
   }
 
   private onRequest(from: number, req: Buffer): void {

@@ -2,6 +2,7 @@
 // the per-connection state that Redis keeps in `struct client`.
 
 import type { Socket } from 'node:net';
+import type Denque from 'denque';
 import { RequestParser, ProtocolError } from '../protocol/parser';
 import { ReplyWriter, type Protocol } from '../protocol/reply';
 import type { Dispatcher } from '../dispatch/dispatcher';
@@ -40,9 +41,10 @@ export class Client {
   authenticated: boolean;
   /** Name of the last command run (CLIENT LIST cmd=). */
   lastCommand = 'NULL';
-  /** Commands sent to another shard whose replies have not arrived yet, all to `inflightShard`. */
+  /** Commands sent to other shards whose replies have not arrived yet. */
   inflight = 0;
-  inflightShard = -1;
+  /** Replies of a pipeline spread over shards, in command order (see dispatch/links.ts). */
+  pendingReplies: Denque<{ bytes: Buffer | null }> | null = null;
   /** The blocking command this client waits on in another shard, to cancel it if the client leaves. */
   remoteBlock: { peer: number; requestId: number } | null = null;
   /** A parsed command that must wait (for in-flight replies or a frozen shard) before it runs. */

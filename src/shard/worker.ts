@@ -8,6 +8,7 @@ import type { WorkerInit } from '../server';
 
 const init = workerData as WorkerInit;
 for (const [name, value] of init.config) config.set(name, value, true);
+config.file = init.configFile;
 const log = createLogger(config.string('loglevel'), { thread: init.index });
 new ShardThread({
   index: init.index,

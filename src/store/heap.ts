@@ -43,7 +43,7 @@ export class Heap {
   private reserved = 0;
   private readonly objects: unknown[] = [];
   private readonly freeObjectIds: number[] = [];
-  /** Latest time (ms) seen by any keyspace of this shard: the clock that stamps new records' lastAccess. */
+  /** Time (ms) last passed to any keyspace of this shard: stamps new records' lastAccess, like Redis's cached LRU clock. */
   clockMs = Date.now();
 
   constructor(slabBytes = MAX_SLAB_BYTES) {

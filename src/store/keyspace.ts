@@ -21,6 +21,7 @@ import { Heap, blockSize } from './heap';
 import { hashBytes } from './hash';
 import { TimerWheel } from './timer-wheel';
 import { NO_EXPIRE, ValueType } from './types';
+import { readVarint, varintSize, writeVarint } from './varint';
 
 const EMPTY = 0;
 const TOMBSTONE = 0xffffffff;
@@ -42,32 +43,6 @@ const FIXED_HEADER = 5;
 const EXPIRE_BYTES = 8;
 /** Longest varint written (lengths and ids are below 2^32). */
 const MAX_VARINT = 5;
-
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
-function writeVarint(buf: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
-  return at;
-}
-
-function readVarint(buf: Buffer, at: number): number {
-  let byte = buf[at];
-  if (byte < 0x80) return byte;
-  let n = byte & 0x7f;
-  let scale = 128;
-  do {
-    byte = buf[++at];
-    n += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte >= 0x80);
-  return n;
-}
 
 function copyBytes(source: Uint8Array, target: Buffer, at: number): void {
   if (source.length <= 16) {
@@ -105,9 +80,9 @@ function reverseBits(v: number): number {
 
 export class Keyspace {
   private readonly heap: Heap;
-  private slots = new Uint32Array(MIN_CAPACITY);
-  private fingerprints = new Uint8Array(MIN_CAPACITY);
-  private mask = MIN_CAPACITY - 1;
+  private slots!: Uint32Array;
+  private fingerprints!: Uint8Array;
+  private mask = 0;
   private live = 0;
   private tombstones = 0;
   private volatile = 0;
@@ -119,6 +94,7 @@ export class Keyspace {
 
   constructor(heap: Heap) {
     this.heap = heap;
+    this.allocateTable(MIN_CAPACITY);
   }
 
   /** Number of keys, including expired ones not yet reclaimed. */
@@ -218,11 +194,11 @@ export class Keyspace {
     this.moveWithExpire(slot, h, expireAt);
   }
 
-  /** Deletes key; true if a live key was removed. */
-  delete(key: Uint8Array): boolean {
+  /** Deletes key; true if a live key was removed (an expired one counts as expiry, as in Redis). `now` defaults to the shard clock. */
+  delete(key: Uint8Array, now = this.heap.clockMs): boolean {
     const slot = this.lookup(key, hashBytes(key, 0, key.length));
     if (slot < 0) return false;
-    const expired = this.isExpired(this.slots[slot], this.heap.clockMs);
+    const expired = this.isExpired(this.slots[slot], now);
     if (expired) this.expireSlot(slot);
     else this.removeSlot(slot);
     return !expired;
@@ -240,11 +216,8 @@ export class Keyspace {
       const h = slots[i];
       if (h !== EMPTY && h !== TOMBSTONE) this.freeRecord(h);
     }
-    this.slots = new Uint32Array(MIN_CAPACITY);
-    this.fingerprints = new Uint8Array(MIN_CAPACITY);
-    this.mask = MIN_CAPACITY - 1;
+    this.allocateTable(MIN_CAPACITY);
     this.live = 0;
-    this.tombstones = 0;
     this.volatile = 0;
     this.wheel.clear();
   }
@@ -319,7 +292,7 @@ export class Keyspace {
   }
 
   private observe(now: number): void {
-    if (now > this.heap.clockMs) this.heap.clockMs = now;
+    this.heap.clockMs = now;
   }
 
   /** Slot holding key, or -1. */
@@ -596,14 +569,25 @@ export class Keyspace {
     let capacity = MIN_CAPACITY;
     while (capacity < keys * 2) capacity *= 2;
     const oldSlots = this.slots;
-    this.slots = new Uint32Array(capacity);
-    this.fingerprints = new Uint8Array(capacity);
-    this.mask = capacity - 1;
-    this.tombstones = 0;
+    this.allocateTable(capacity);
     for (let i = 0; i < oldSlots.length; i++) {
       const h = oldSlots[i];
       if (h !== EMPTY && h !== TOMBSTONE) this.insertSlot(this.recordHash(h), h);
     }
+  }
+
+  /**
+   * Empty table of `capacity` slots. Handles and fingerprints share one
+   * allocation: being larger than the previous table, it stays above malloc's
+   * mmap threshold, so a replaced table goes back to the OS instead of
+   * lingering in the malloc arena.
+   */
+  private allocateTable(capacity: number): void {
+    const memory = new ArrayBuffer(capacity * SLOT_BYTES);
+    this.slots = new Uint32Array(memory, 0, capacity);
+    this.fingerprints = new Uint8Array(memory, capacity * 4, capacity);
+    this.mask = capacity - 1;
+    this.tombstones = 0;
   }
 
   /** Files a handle at the first free slot of its probe sequence (the key must be absent). */

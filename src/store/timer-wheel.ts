@@ -17,6 +17,7 @@
 const LEVELS = 8;
 const BUCKETS = 64;
 const NONE = -1;
+const INITIAL_ENTRIES = 64;
 /** Span in ms of one bucket at each level, plus the span of the whole wheel. */
 const SPAN: number[] = [];
 for (let level = 0; level <= LEVELS; level++) SPAN.push(BUCKETS ** level);
@@ -33,9 +34,9 @@ function lowestBitFrom(word: number, from: number): number {
 }
 
 export class TimerWheel {
-  private handles = new Uint32Array(64);
+  private handles = new Uint32Array(INITIAL_ENTRIES);
   /** Entry links; entry 0 is the null link. */
-  private links = new Uint32Array(64);
+  private links = new Uint32Array(INITIAL_ENTRIES);
   private nextUnused = 1;
   private freeEntries = 0;
   private count = 0;
@@ -72,15 +73,17 @@ export class TimerWheel {
         this.poppedEnd = Infinity;
         return this.releaseEntry(entry);
       }
+      // A level's first bucket may be in the future while a higher level's
+      // bucket at the current digit, partly handed out, is still due.
+      let pending = false;
       for (let level = 0; level < LEVELS; level++) {
         const bucket = this.firstBucketFrom(level, digit(this.now, level));
         if (bucket === NONE) continue;
         const groupStart = Math.floor(this.now / SPAN[level + 1]) * SPAN[level + 1];
         const start = groupStart + bucket * SPAN[level];
         if (start > now) {
-          // Nothing is due; every entry still shares its digits with `now`.
-          if (now > this.now) this.now = now;
-          return NONE;
+          pending = true;
+          continue;
         }
         if (start > this.now) this.now = start;
         const index = level * BUCKETS + bucket;
@@ -89,6 +92,11 @@ export class TimerWheel {
         if (this.heads[index] === 0) this.occupied[level * 2 + (bucket >>> 5)] &= ~(1 << (bucket & 31));
         this.poppedEnd = start + SPAN[level];
         return this.releaseEntry(entry);
+      }
+      if (pending) {
+        // Nothing is due, and every entry still shares its higher digits with `now`.
+        if (now > this.now) this.now = now;
+        return NONE;
       }
       // The levels are empty: the clock may jump straight to `now`.
       if (now > this.now) {
@@ -106,11 +114,7 @@ export class TimerWheel {
 
   /** Drops all entries. */
   clear(): void {
-    this.handles = new Uint32Array(64);
-    this.links = new Uint32Array(64);
-    this.nextUnused = 1;
-    this.freeEntries = 0;
-    this.count = 0;
+    this.resetEntries();
     this.heads.fill(0);
     this.occupied.fill(0);
     this.farHead = 0;
@@ -162,9 +166,23 @@ export class TimerWheel {
 
   /** Frees an entry and returns the handle it held. */
   private releaseEntry(entry: number): number {
+    const handle = this.handles[entry];
     this.count--;
-    this.links[entry] = this.freeEntries;
-    this.freeEntries = entry;
-    return this.handles[entry];
+    if (this.count === 0 && this.handles.length > INITIAL_ENTRIES) {
+      // Give back the memory of a burst of TTLs once they have all fired.
+      this.resetEntries();
+    } else {
+      this.links[entry] = this.freeEntries;
+      this.freeEntries = entry;
+    }
+    return handle;
+  }
+
+  private resetEntries(): void {
+    this.handles = new Uint32Array(INITIAL_ENTRIES);
+    this.links = new Uint32Array(INITIAL_ENTRIES);
+    this.nextUnused = 1;
+    this.freeEntries = 0;
+    this.count = 0;
   }
 }

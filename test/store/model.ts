@@ -88,7 +88,7 @@ export class ModelChecker {
     const name = key.toString('hex');
     const entry = this.model.get(name);
     const expected = entry !== undefined && !this.isExpired(entry);
-    assert.equal(this.ks.delete(key), expected);
+    assert.equal(this.ks.delete(key, this.now), expected);
     this.model.delete(name);
   }
 

@@ -64,13 +64,13 @@ test('timer wheel fires 100K random timers in order of their time buckets', () =
     due.set(h, at);
     wheel.insert(h, at);
   }
+  const times = new Map(due);
   let now = start;
   let fired = 0;
   while (due.size > 0) {
     now += 997;
-    const snapshot = new Map(due);
     for (const h of drain(wheel, due, now, Infinity)) {
-      assert.ok(snapshot.get(h)! <= now && snapshot.get(h)! > now - 997);
+      assert.ok(times.get(h)! <= now && times.get(h)! > now - 997);
       fired++;
     }
   }
