@@ -68,7 +68,7 @@ const PARAMS: ParamDecl[] = [
   { name: 'slowlog-max-len', kind: 'int', default: '128', min: 0, max: MAX_INT },
   { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0, max: MAX_INT },
   { name: 'latency-tracking', kind: 'bool', default: 'yes' },
-  { name: 'hash-max-listpack-entries', kind: 'int', default: '128', min: 0, max: MAX_INT, aliases: ['hash-max-ziplist-entries'] },
+  { name: 'hash-max-listpack-entries', kind: 'int', default: '512', min: 0, max: MAX_INT, aliases: ['hash-max-ziplist-entries'] },
   { name: 'hash-max-listpack-value', kind: 'int', default: '64', min: 0, max: MAX_INT, aliases: ['hash-max-ziplist-value'] },
   { name: 'list-max-listpack-size', kind: 'int', default: '-2', min: -5, max: MAX_INT, aliases: ['list-max-ziplist-size'] },
   { name: 'list-compress-depth', kind: 'int', default: '0', min: 0, max: MAX_INT },

@@ -52,20 +52,20 @@ function bitOffsetArg(reply: ReplyWriter, arg: Buffer, bits: number): number {
   return offset;
 }
 
-/**
- * The String at key padded with zero bytes to at least `length` bytes, to edit in place
- * before storing it back: the slab view itself when long enough, else a fresh copy.
- * `grown` tells whether the value was created or lengthened.
- */
+/** A String value being edited by a bit command, to be stored back with its TTL. */
 interface EditableValue {
   bytes: Buffer;
+  /** True when the value was created or lengthened (it must be stored even if no bit changes). */
   grown: boolean;
   expireAt: number;
 }
 
 const editable: EditableValue = { bytes: EMPTY, grown: false, expireAt: NO_EXPIRE };
 
-/** Redis lookupStringForBitCommand; null after replying WRONGTYPE. */
+/**
+ * Redis lookupStringForBitCommand: the String at key zero-padded to at least `length` bytes
+ * (the slab view itself when long enough, else a fresh copy), or null after replying WRONGTYPE.
+ */
 function lookupForBitWrite(ctx: ExecContext, key: Buffer, length: number): EditableValue | null {
   const h = lookupTyped(ctx, key, ValueType.String, true);
   if (h === WRONG_TYPE) return null;

@@ -10,5 +10,6 @@ import { hyperloglogCommands } from './hyperloglog';
 import { listCommands } from './lists';
 import { hashCommands } from './hashes';
 import { setCommands } from './sets';
+import { transactionCommands } from './transactions';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, transactionCommands];

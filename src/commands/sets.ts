@@ -252,11 +252,7 @@ function spop(ctx: ExecContext, argv: Buffer[]): void {
 function spopCount(ctx: ExecContext, argv: Buffer[]): void {
   const reply = ctx.reply;
   const parsed = parseInteger(argv[2]);
-  if (parsed === null) {
-    reply.error(NOT_INTEGER);
-    return;
-  }
-  if (parsed < 0n) {
+  if (parsed === null || parsed < 0n) {
     reply.error(NOT_POSITIVE);
     return;
   }
@@ -685,7 +681,7 @@ export const setCommands = [
   }),
   command({
     name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], keys: [0, 0, 0], acl: READ_SLOW, group: 'set', summary: 'Intersect multiple sets and return the cardinality of the result', since: '7.0.0', complexity: INTER_COMPLEXITY,
-    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }], keyFinder: intercardKeys, coordinate: sintercardAcross, handler: sintercard,
+    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }], route: 'keys', keyFinder: intercardKeys, coordinate: sintercardAcross, handler: sintercard,
   }),
   command({
     name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: WRITE_SLOW, group: 'set', summary: 'Intersect multiple sets and store the resulting set in a key', since: '1.0.0', complexity: INTER_COMPLEXITY,

@@ -501,15 +501,24 @@ function firstZset(ctx: ExecContext, argv: Buffer[], first: number, n: number): 
   return -1;
 }
 
-/** A COUNT-like argument that must be >= 0 (getPositiveLongFromObjectOrReply); -1 after the error. */
-function parseNonNegative(reply: ReplyWriter, arg: Buffer, negativeError: string): number {
+/**
+ * A COUNT-like argument that must be >= 0 (getPositiveLongFromObjectOrReply); -1 after
+ * the error: `error` for any invalid value when given, as Redis does, else its defaults.
+ */
+function parseNonNegative(reply: ReplyWriter, arg: Buffer, error: string | null): number {
   const n = parseLong(arg);
-  if (n !== n) {
-    reply.error(NOT_INTEGER);
+  if (n !== n || n < 0) {
+    reply.error(error ?? (n !== n ? NOT_INTEGER : NOT_POSITIVE));
     return -1;
   }
-  if (n < 0) {
-    reply.error(negativeError);
+  return n;
+}
+
+/** A long in [1, LONG_MAX] (getRangeLongFromObjectOrReply with a message), or -1 after replying `error`. */
+function parsePositive(reply: ReplyWriter, arg: Buffer, error: string): number {
+  const n = parseLong(arg);
+  if (!(n >= 1)) {
+    reply.error(error);
     return -1;
   }
   return n;
@@ -519,7 +528,7 @@ function zpop(ctx: ExecContext, argv: Buffer[], max: boolean): void {
   if (argv.length > 3) return ctx.reply.error(SYNTAX);
   let count = -1;
   if (argv.length === 3) {
-    count = parseNonNegative(ctx.reply, argv[2], NOT_POSITIVE);
+    count = parseNonNegative(ctx.reply, argv[2], null);
     if (count < 0) return;
   }
   const at = firstZset(ctx, argv, 1, 1);
@@ -534,15 +543,8 @@ const mpopArgs = { firstKey: 0, numKeys: 0, max: false, count: 1 };
 
 /** Parses [B]ZMPOP's numkeys (at numKeysAt), keys, MIN|MAX and COUNT; false after the error. */
 function parseMpop(reply: ReplyWriter, argv: Buffer[], numKeysAt: number): boolean {
-  const numKeys = parseLong(argv[numKeysAt]);
-  if (numKeys !== numKeys) {
-    reply.error(NOT_INTEGER);
-    return false;
-  }
-  if (numKeys < 1) {
-    reply.error('ERR numkeys should be greater than 0');
-    return false;
-  }
+  const numKeys = parsePositive(reply, argv[numKeysAt], 'ERR numkeys should be greater than 0');
+  if (numKeys < 0) return false;
   const whereAt = numKeysAt + numKeys + 1;
   if (whereAt >= argv.length) {
     reply.error(SYNTAX);
@@ -557,15 +559,8 @@ function parseMpop(reply: ReplyWriter, argv: Buffer[], numKeysAt: number): boole
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
     if (count === -1 && isKeyword(argv[j], 'COUNT') && j + 1 < argv.length) {
-      count = parseLong(argv[++j]);
-      if (count !== count) {
-        reply.error(NOT_INTEGER);
-        return false;
-      }
-      if (count < 1) {
-        reply.error('ERR count should be greater than 0');
-        return false;
-      }
+      count = parsePositive(reply, argv[++j], 'ERR count should be greater than 0');
+      if (count < 0) return false;
     } else {
       reply.error(SYNTAX);
       return false;

@@ -43,6 +43,8 @@ export interface ExecContext {
   now: number;
   /** The calling client; only set for route 'client' commands (and always on a 1-thread server). */
   client: Client | null;
+  /** Id of the calling client, wherever the command runs (0 for internal work). */
+  clientId: number;
   /** This thread's dispatcher: the command table, its clients and the links to other shards. */
   dispatcher: Dispatcher;
   /** False inside MULTI, scripts and multi-shard coordination: blocking commands must then reply at once. */
@@ -64,9 +66,13 @@ export interface ShardTx {
   readonly shardCount: number;
   /** The calling client's selected database. */
   readonly dbIndex: number;
+  /** The calling client (on the coordinating thread). */
+  readonly client: Client;
   shardOf(key: Uint8Array): number;
   /** Runs argv (any command of the table, internal ones included) on shard s; resolves with its encoded reply. */
   exec(shard: number, argv: Buffer[]): Promise<Buffer>;
+  /** Runs a whole command, routed as usual (one shard, or split over several); resolves with its reply. */
+  run(argv: Buffer[]): Promise<Buffer>;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 import type { Command, ExecContext } from './command';
-import { CommandTable } from './registry';
+import { CommandTable, keyPositions } from './registry';
 import type { Shard } from '../shard/shard';
 import type { Client } from '../net/client';
 import { ClientFlag } from '../net/client';
@@ -30,7 +30,7 @@ export class Dispatcher {
     readonly links: ShardLinks | null,
   ) {
     this.ctx = {
-      shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, dispatcher: this, canBlock: false,
+      shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false,
       block: (keys, timeoutMs, timeoutReply) => this.block(keys, timeoutMs, timeoutReply),
       signalReady: (key) => shard.blocking.signal(this.ctx.dbIndex, key),
     };
@@ -44,6 +44,7 @@ export class Dispatcher {
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
     this.shard.blocking.cancelClient(client);
+    this.unwatchEverywhere(client);
     this.links?.cancelRemoteBlock(client);
   }
 
@@ -61,22 +62,40 @@ export class Dispatcher {
     if (cmd !== undefined && cmd.subcommandMap !== null && argv.length >= 2) {
       const sub = cmd.subcommandMap.get(argv[1].latin1Slice(0, argv[1].length).toLowerCase());
       if (sub === undefined) {
-        this.reject(client, `ERR unknown subcommand '${clip(argv[1])}'. Try ${argv[0].toString('latin1').toUpperCase()} HELP.`);
+        this.rejectInTx(client, `ERR unknown subcommand '${clip(argv[1])}'. Try ${argv[0].toString('latin1').toUpperCase()} HELP.`);
         return;
       }
       cmd = sub;
     }
     if (cmd === undefined) {
-      this.reject(client, unknownCommandError(argv));
+      this.rejectInTx(client, unknownCommandError(argv));
       return;
     }
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
-      this.reject(client, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+      this.rejectInTx(client, `ERR wrong number of arguments for '${cmd.fullName}' command`);
       return;
     }
     if (!client.authenticated && !cmd.flags.includes('no_auth')) {
-      this.reject(client, 'NOAUTH Authentication required.');
+      this.rejectInTx(client, 'NOAUTH Authentication required.');
       return;
+    }
+    if (client.multi !== null) {
+      if (cmd.flags.includes('no_multi')) {
+        this.rejectInTx(client, 'ERR Command not allowed inside a transaction');
+        return;
+      }
+      if (!TX_CONTROL.has(cmd.fullName)) {
+        // argv are views into socket memory: the queue keeps copies.
+        client.multi.commands.push(argv.map((a) => Buffer.from(a)));
+        client.reply.raw(QUEUED);
+        return;
+      }
+      if (cmd.fullName === 'watch') {
+        this.reject(client, 'ERR WATCH inside MULTI is not allowed');
+        return;
+      }
+    } else if (cmd.fullName === 'watch') {
+      client.watching = true;
     }
     client.lastCommand = cmd.fullName;
     this.stats.commands++;
@@ -94,7 +113,7 @@ export class Dispatcher {
 
   /** Runs a command on this thread's shard, replying to the client. */
   runLocal(cmd: Command, client: Client, argv: Buffer[]): void {
-    this.runOn(cmd, client.dbIndex, client.reply, client, argv, true);
+    this.runOn(cmd, client.dbIndex, client.reply, client, argv, true, client.id);
   }
 
   /** The remote request being run, while a peer's command runs here (for blocking). */
@@ -110,21 +129,29 @@ export class Dispatcher {
    * Runs a command's handler on this thread's shard with an explicit database and reply
    * buffer. Returns true when the command blocked (it replied nothing yet).
    */
-  runOn(cmd: Command, dbIndex: number, reply: ReplyWriter, client: Client | null, argv: Buffer[], canBlock: boolean): boolean {
+  runOn(cmd: Command, dbIndex: number, reply: ReplyWriter, client: Client | null, argv: Buffer[], canBlock: boolean, clientId: number): boolean {
     const ctx = this.ctx;
     ctx.db = this.shard.dbs[dbIndex];
     ctx.dbIndex = dbIndex;
     ctx.reply = reply;
     ctx.now = Date.now();
     ctx.client = client;
+    ctx.clientId = clientId;
     ctx.canBlock = canBlock;
     this.currentArgv = argv;
     this.blockedNow = false;
+    const mark = reply.len;
     cmd.handler!(ctx, argv);
     ctx.client = null;
+    // A successful write touches the keys that clients may WATCH.
+    if (cmd.isWrite && !this.shard.watches.empty && reply.len > mark && reply.buf[mark] !== 0x2d) this.touchWatched(cmd, dbIndex, argv);
     const blocked = this.blockedNow;
     if (this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
     return blocked;
+  }
+
+  private touchWatched(cmd: Command, dbIndex: number, argv: Buffer[]): void {
+    for (const i of keyPositions(cmd, argv)) this.shard.watches.touch(dbIndex, argv[i]);
   }
 
   private block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply): void {
@@ -155,6 +182,7 @@ export class Dispatcher {
     ctx.reply = r;
     ctx.now = Date.now();
     ctx.client = call.origin.kind === 'client' ? call.origin.client : null;
+    ctx.clientId = call.origin.kind === 'client' ? call.origin.client.id : 0;
     ctx.canBlock = true;
     this.blockedNow = false;
     this.rerunning = true;
@@ -189,8 +217,25 @@ export class Dispatcher {
     client.reply.error(message);
   }
 
-  /** Drops per-connection state kept outside the client (transactions, subscriptions) on RESET. */
-  resetClientState(_client: Client): void {}
+  /** Rejects a command; inside MULTI this also dooms the transaction (EXECABORT). */
+  private rejectInTx(client: Client, message: string): void {
+    if (client.multi !== null) client.multi.aborted = true;
+    this.reject(client, message);
+  }
+
+  /** Drops a client's WATCHes on every shard. */
+  unwatchEverywhere(client: Client): void {
+    if (!client.watching) return;
+    client.watching = false;
+    this.shard.watches.unwatchAll(client.id);
+    this.links?.broadcast(client, [UNWATCH]);
+  }
+
+  /** Drops per-connection state kept outside the client (transactions, watches) on RESET. */
+  resetClientState(client: Client): void {
+    client.multi = null;
+    this.unwatchEverywhere(client);
+  }
 
   /** Closes every client (shutdown). */
   closeAll(): void {
@@ -205,6 +250,11 @@ export class Dispatcher {
     for (const c of this.clients.values()) c.parser.limits.maxBulkLen = maxBulk;
   }
 }
+
+/** Commands that act on the transaction itself instead of being queued by MULTI. */
+const TX_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const QUEUED = Buffer.from('+QUEUED\r\n');
+const UNWATCH = Buffer.from('unwatch');
 
 /** argv[i] as Redis prints it in errors: at most 128 bytes, CR/LF turned into spaces. */
 function clip(arg: Buffer, max = 128): string {

@@ -148,20 +148,7 @@ export class ShardLinks {
   /** Routes a checked command of a client on a multi-shard server. */
   route(cmd: Command, client: Client, argv: Buffer[]): void {
     if (this.frozen) return this.park(client, argv);
-    let target = -1;
-    if (cmd.route === 'all') {
-      target = -2;
-    } else if (cmd.route === 'keys') {
-      const [first, lastDecl, step] = cmd.keys;
-      const positions = cmd.keyFinder ? cmd.keyFinder(argv) : null;
-      if (positions) {
-        for (const i of positions) target = mergeTarget(target, shardOfKey(argv[i], this.count));
-      } else {
-        const last = lastDecl < 0 ? argv.length + lastDecl : lastDecl;
-        for (let i = first; i <= last && i < argv.length; i += step) target = mergeTarget(target, shardOfKey(argv[i], this.count));
-      }
-    }
-    if (target === -1) target = this.self; // no keys given: run here
+    const target = this.targetOf(cmd, argv);
     const blocking = cmd.flags.includes('blocking');
     // Single-shard keyed commands of a pipeline may run on different shards at once (their
     // replies are reordered); anything else waits until the client's earlier commands replied.
@@ -173,7 +160,7 @@ export class ShardLinks {
         const pending = this.queueReply(client);
         this.scratch.reset();
         this.scratch.proto = client.proto;
-        this.dispatcher.runOn(cmd, client.dbIndex, this.scratch, client, argv, false);
+        this.dispatcher.runOn(cmd, client.dbIndex, this.scratch, client, argv, false, client.id);
         pending.bytes = this.scratch.take();
       }
     } else if (target >= 0) {
@@ -188,6 +175,29 @@ export class ShardLinks {
       client.flags |= ClientFlag.Waiting;
       this.coordinate(cmd, client, argv).catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
     }
+  }
+
+  /** The one shard a command runs on, or -2 when it needs several (or all) shards. */
+  private targetOf(cmd: Command, argv: Buffer[]): number {
+    if (cmd.route === 'all') return -2;
+    let target = -1;
+    if (cmd.route === 'keys') {
+      const [first, lastDecl, step] = cmd.keys;
+      const positions = cmd.keyFinder ? cmd.keyFinder(argv) : null;
+      if (positions) {
+        for (const i of positions) target = mergeTarget(target, shardOfKey(argv[i], this.count));
+      } else {
+        const last = lastDecl < 0 ? argv.length + lastDecl : lastDecl;
+        for (let i = first; i <= last && i < argv.length; i += step) target = mergeTarget(target, shardOfKey(argv[i], this.count));
+      }
+    }
+    return target === -1 ? this.self : target; // no keys given: run here
+  }
+
+  /** Runs a whole command inside a coordination (all shards frozen), resolving with its reply. */
+  private runCommand(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
+    const target = this.targetOf(cmd, argv);
+    return target >= 0 ? this.execOn(target, client, argv) : this.runSplit(cmd, client, argv);
   }
 
   private queueReply(client: Client): PendingReply {
@@ -236,7 +246,7 @@ export class ShardLinks {
       const reply = await this.runSplit(cmd, client, argv);
       client.reply.raw(reply);
     } finally {
-      for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, []);
+      for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, [], 0);
       this.coordinating = false;
       this.releaseGlobalLock();
       client.flags &= ~ClientFlag.Waiting;
@@ -253,8 +263,10 @@ export class ShardLinks {
       const tx: ShardTx = {
         shardCount: this.count,
         dbIndex: client.dbIndex,
+        client,
         shardOf: (key) => shardOfKey(key, this.count),
         exec: (s, sub) => this.execOn(s, client, sub),
+        run: (sub) => this.runCommand(this.dispatcher.lookupChecked(sub)!, client, sub),
       };
       await cmd.coordinate(tx, argv, reply);
       return reply.take();
@@ -289,7 +301,7 @@ export class ShardLinks {
 
   /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
   private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
-    if (s !== this.self) return this.request(s, Kind.Exec, client.dbIndex, client.proto, argv);
+    if (s !== this.self) return this.request(s, Kind.Exec, client.dbIndex, client.proto, argv, client.id);
     return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
   }
 
@@ -298,7 +310,7 @@ export class ShardLinks {
     const cmd = this.dispatcher.lookupChecked(argv)!;
     this.scratch.reset();
     this.scratch.proto = proto;
-    this.dispatcher.runOn(cmd, db, this.scratch, client, argv, false);
+    this.dispatcher.runOn(cmd, db, this.scratch, client, argv, false, client?.id ?? 0);
     return this.scratch.take();
   }
 
@@ -320,12 +332,17 @@ export class ShardLinks {
 
   // ---- sending ------------------------------------------------------------
 
-  private request(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[]): Promise<Buffer> {
-    return new Promise((resolve) => this.sendRecord(to, kind, db, proto, argv, resolve));
+  private request(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], clientId = 0): Promise<Buffer> {
+    return new Promise((resolve) => this.sendRecord(to, kind, db, proto, argv, clientId, resolve));
   }
 
   private sendExec(to: number, db: number, proto: Protocol, argv: Buffer[], pending: PendingReply): number {
-    return this.sendRecord(to, Kind.Exec, db, proto, argv, pending);
+    return this.sendRecord(to, Kind.Exec, db, proto, argv, pending.client.id, pending);
+  }
+
+  /** Runs argv on every other shard without waiting for replies (cleanups such as UNWATCH). */
+  broadcast(client: Client, argv: Buffer[]): void {
+    for (let s = 0; s < this.count; s++) if (s !== this.self) this.sendRecord(s, Kind.Exec, client.dbIndex, 2, argv, client.id);
   }
 
   /** Tells a peer that the client of a blocked request went away. */
@@ -333,17 +350,18 @@ export class ShardLinks {
     const rb = client.remoteBlock;
     if (rb === null) return;
     client.remoteBlock = null;
-    this.sendRecord(rb.peer, Kind.Unblock, 0, 2, [], undefined, rb.requestId);
+    this.sendRecord(rb.peer, Kind.Unblock, 0, 2, [], client.id, undefined, rb.requestId);
   }
 
   /**
-   * Encodes [kind u8][proto u8][db u16][id u32][argc u32]([len u32][bytes])* and queues it for
-   * peer `to`; returns the request id (Unblock carries the id of the request it cancels).
+   * Encodes [kind u8][proto u8][db u16][id u32][client id u32][argc u32]([len u32][bytes])* and
+   * queues it for peer `to`; returns the request id (Unblock carries the id of the request it
+   * cancels). Without a waiter, the reply is dropped.
    */
-  private sendRecord(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], waiter?: Waiter, id = this.nextRequestId++): number {
+  private sendRecord(to: number, kind: Kind, db: number, proto: Protocol, argv: Buffer[], clientId: number, waiter?: Waiter, id = this.nextRequestId++): number {
     const e = this.encoder;
     e.reset();
-    let size = 12;
+    let size = 16;
     for (const a of argv) size += 4 + a.length;
     e.ensure(size);
     const b = e.buf;
@@ -351,8 +369,9 @@ export class ShardLinks {
     b[1] = proto;
     b.writeUInt16LE(db, 2);
     b.writeUInt32LE(id, 4);
-    b.writeUInt32LE(argv.length, 8);
-    let p = 12;
+    b.writeUInt32LE(clientId, 8);
+    b.writeUInt32LE(argv.length, 12);
+    let p = 16;
     for (const a of argv) {
       b.writeUInt32LE(a.length, p);
       b.set(a, p + 4);
@@ -432,7 +451,8 @@ export class ShardLinks {
 
   private onReply(from: number, record: Buffer): void {
     const id = record.readUInt32LE(0);
-    const waiter = this.waiting[from].get(id)!;
+    const waiter = this.waiting[from].get(id);
+    if (waiter === undefined) return; // a fire-and-forget request (broadcast)
     this.waiting[from].delete(id);
     const reply = record.subarray(4);
     if (typeof waiter === 'function') {
@@ -470,9 +490,10 @@ export class ShardLinks {
       this.dispatcher.shard.blocking.cancelRequest(from, id);
       return;
     }
-    const argc = req.readUInt32LE(8);
+    const clientId = req.readUInt32LE(8);
+    const argc = req.readUInt32LE(12);
     const argv: Buffer[] = new Array(argc);
-    let p = 12;
+    let p = 16;
     for (let i = 0; i < argc; i++) {
       const len = req.readUInt32LE(p);
       argv[i] = req.subarray(p + 4, p + 4 + len);
@@ -482,7 +503,7 @@ export class ShardLinks {
     this.scratch.reset();
     this.scratch.proto = proto;
     this.dispatcher.peerOrigin = { kind: 'peer', peer: from, requestId: id, proto };
-    const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, true);
+    const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, true, clientId);
     this.dispatcher.peerOrigin = null;
     if (!blocked) this.replyTo(from, id, this.scratch.view());
   }

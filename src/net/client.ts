@@ -49,6 +49,10 @@ export class Client {
   remoteBlock: { peer: number; requestId: number } | null = null;
   /** A parsed command that must wait (for in-flight replies or a frozen shard) before it runs. */
   deferred: Buffer[] | null = null;
+  /** Commands queued since MULTI; aborted after a command was rejected while queueing. */
+  multi: { commands: Buffer[][]; aborted: boolean } | null = null;
+  /** The client has WATCHed keys (on some shard). */
+  watching = false;
   /** Channels plus patterns this client is subscribed to (RESP2 subscribed mode when > 0). */
   subscriptionCount = 0;
   /** Total bytes received and sent, for INFO stats. */

@@ -3,6 +3,7 @@
 import { Heap } from '../store/heap';
 import { Keyspace } from '../store/keyspace';
 import { BlockingRegistry } from '../dispatch/blocking';
+import { WatchTable } from '../dispatch/watch';
 
 export interface ShardStats {
   keyspaceHits: number;
@@ -18,6 +19,8 @@ export class Shard {
   readonly heap = new Heap();
   /** Clients blocked on keys of this shard. */
   readonly blocking = new BlockingRegistry();
+  /** Keys of this shard that clients WATCH. */
+  readonly watches = new WatchTable();
   dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, evictedKeys: 0 };
 

@@ -246,7 +246,7 @@ function runHandler(shard: Shard, reply: ReplyWriter, ...args: string[]): string
   const cmd = bitmapCommands.find((c) => c.name === args[0].toLowerCase())!;
   const ctx: ExecContext = {
     shard, db: shard.dbs[0], dbIndex: 0, reply, now: Date.now(), client: null, dispatcher: null as never,
-    canBlock: false, block: () => assert.fail('bitmap commands never block'), signalReady: () => {},
+    clientId: 0, canBlock: false, block: () => assert.fail('bitmap commands never block'), signalReady: () => {},
   };
   reply.reset();
   cmd.handler!(ctx, argv);

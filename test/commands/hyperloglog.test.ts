@@ -99,6 +99,9 @@ test('PFMERGE and multi-key PFCOUNT match redis with keys on different shards', 
       ['PFMERGE', d, c], ['TTL', d], ['GET', d],
       ['SET', `${a}:s`, 'str'], ['PFCOUNT', a, `${a}:s`], ['PFCOUNT', `${a}:s`, a], ['PFMERGE', d, `${a}:s`], ['PFMERGE', `${a}:s`, d],
       ['PFMERGE', `${b}:s`, a], ['GET', `${b}:s`], ['GET', d],
+      // Sparse sources whose union outgrows the sparse limit: the destination is promoted mid-merge.
+      ...pfadds(`${a}:m`, 'm1', 800, 400), ...pfadds(`${b}:m`, 'm2', 800, 400), ...pfadds(`${c}:m`, 'm3', 800, 400),
+      ['PFMERGE', `${d}:m`, `${a}:m`, `${b}:m`, `${c}:m`], ['GET', `${d}:m`], ['PFCOUNT', `${d}:m`], ['PFCOUNT', `${a}:m`, `${b}:m`, `${c}:m`],
     ];
   });
 });
@@ -253,7 +256,7 @@ function runHandler(shard: Shard, reply: ReplyWriter, ...args: string[]): string
   const cmd = hyperloglogCommands.find((c) => c.name === args[0].toLowerCase())!;
   const ctx: ExecContext = {
     shard, db: shard.dbs[0], dbIndex: 0, reply, now: Date.now(), client: null, dispatcher: null as never,
-    canBlock: false, block: () => assert.fail('HLL commands never block'), signalReady: () => {},
+    clientId: 0, canBlock: false, block: () => assert.fail('HLL commands never block'), signalReady: () => {},
   };
   reply.reset();
   cmd.handler!(ctx, argv);
