@@ -32,7 +32,7 @@ function materialize(decl: CommandDecl, parent: Command | null): Command {
     ...decl,
     fullName: parent ? `${parent.name}|${decl.name}` : decl.name,
     parent,
-    route: decl.route ?? (decl.keys[0] > 0 ? 'keys' : 'client'),
+    route: decl.route ?? (decl.keys[0] > 0 || decl.keyFinder ? 'keys' : 'client'),
     subcommandMap: null,
     isWrite: decl.flags.includes('write'),
     stats: { calls: 0, usec: 0, rejected: 0, failed: 0 },

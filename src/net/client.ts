@@ -125,7 +125,8 @@ export class Client {
     }
     if (this.flags & ClientFlag.CloseAfterReply) {
       this.flags |= ClientFlag.Closed;
-      this.socket.end();
+      // Close for real once the reply is out, as Redis does: a peer that keeps writing then gets an error.
+      this.socket.end(() => this.socket.destroy());
     }
   }
 
