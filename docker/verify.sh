@@ -11,6 +11,13 @@
 set -euo pipefail
 
 [ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=NODEFLY_ROOTFS_CACHE "$0" "$@"
+# Every podman call runs in one private mount namespace with the cgroup2 mount
+# hidden: on this kind of VM (hybrid cgroups) podman cannot set up containers
+# otherwise, and `podman exec` must see the mounts made by `podman run`.
+if [ "${NODEFLY_VERIFY_NAMESPACE:-}" != private ]; then
+    NODEFLY_VERIFY_NAMESPACE=private exec unshare --mount --propagation private "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2> /dev/null || true
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ROOTFS=${NODEFLY_ROOTFS_CACHE:-/var/cache/nodefly-rootfs}
@@ -20,19 +27,15 @@ CONTAINER=nodefly-verify-$$
 # This machine's limits: podman's defaults (and higher nproc values) are refused.
 ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1000:1000)
 
-section() { printf '\n=== %s ===\n' "$*"; }
+section() { printf '\n=== %s (at %d s) ===\n' "$*" "$SECONDS"; }
 failures=0
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 die() { echo "FAIL: $*" >&2; exit 1; }
 
-# Podman in a private mount namespace with the cgroup2 mount hidden: on this kind
-# of VM (hybrid cgroups) podman otherwise fails to set up containers.
-podman_() { unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec podman "$@"' podman "$@"; }
-
 cleanup() {
-    podman_ rm -f -t 0 "$CONTAINER" > /dev/null 2>&1 || true
-    podman_ rmi -f "$IMAGE" > /dev/null 2>&1 || true
+    podman rm -f -t 0 "$CONTAINER" > /dev/null 2>&1 || true
+    podman rmi -f "$IMAGE" > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -63,7 +66,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 podman --version
-podman_ info > /dev/null 2>&1 || { podman_ info || true; die "podman cannot run on this machine"; }
+podman info > /dev/null 2>&1 || { podman info || true; die "podman cannot run on this machine"; }
 
 section "base image $BASE_IMAGE"
 node_version=$(node --version)
@@ -81,7 +84,7 @@ else
     echo "reusing rootfs $ROOTFS"
 fi
 # Re-import when missing or made from another Node (the label records which).
-built_from=$(podman_ image inspect --format '{{index .Config.Labels "node.version"}}' "$BASE_IMAGE" 2> /dev/null || true)
+built_from=$(podman image inspect --format '{{index .Config.Labels "node.version"}}' "$BASE_IMAGE" 2> /dev/null || true)
 if [ "$built_from" != "$node_version" ]; then
     npm_dir="$(npm root -g)/npm"
     install -D -m 0755 "$(readlink -f "$(command -v node)")" "$ROOTFS/usr/local/bin/node"
@@ -92,7 +95,7 @@ if [ "$built_from" != "$node_version" ]; then
     ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
     # Without this machine's CA bundle, npm ci in the build fails with SELF_SIGNED_CERT_IN_CHAIN.
     install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
-    tar -C "$ROOTFS" -c . | podman_ import \
+    tar -C "$ROOTFS" -c . | podman import \
         --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
         --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' \
         --change "LABEL node.version=$node_version" \
@@ -105,25 +108,25 @@ fi
 section "build"
 build_start=$SECONDS
 # --format docker keeps the HEALTHCHECK (the OCI image format has no field for it).
-podman_ --cgroup-manager=cgroupfs build --format docker "${ULIMITS[@]}" \
+podman --cgroup-manager=cgroupfs build --format docker "${ULIMITS[@]}" \
     --build-arg BASE="$BASE_IMAGE" --target runtime -t "$IMAGE" -f Dockerfile . ||
     die "podman build failed"
 echo "built in $((SECONDS - build_start)) s"
-size_bytes=$(podman_ image inspect --format '{{.Size}}' "$IMAGE")
-echo "image size: $((size_bytes / 1000000)) MB ($BASE_IMAGE base: $(($(podman_ image inspect --format '{{.Size}}' "$BASE_IMAGE") / 1000000)) MB)"
+size_bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")
+echo "image size: $((size_bytes / 1000000)) MB ($BASE_IMAGE base: $(($(podman image inspect --format '{{.Size}}' "$BASE_IMAGE") / 1000000)) MB)"
 
 section "run"
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-podman_ run -d --name "$CONTAINER" --cgroups=disabled "${ULIMITS[@]}" -p "127.0.0.1:$port:6379" "$IMAGE" > /dev/null ||
+podman run -d --name "$CONTAINER" --cgroups=disabled "${ULIMITS[@]}" -p "127.0.0.1:$port:6379" "$IMAGE" > /dev/null ||
     die "podman run failed"
 cli() { timeout 5 redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1; }
 ready=""
 for _ in $(seq 1 100); do
     if [ "$(cli PING)" = PONG ]; then ready=1; break; fi
-    [ "$(podman_ inspect --format '{{.State.Running}}' "$CONTAINER")" = true ] || break
+    [ "$(podman inspect --format '{{.State.Running}}' "$CONTAINER")" = true ] || break
     sleep 0.2
 done
-[ -n "$ready" ] || { podman_ logs "$CONTAINER" || true; die "server did not answer PING on 127.0.0.1:$port"; }
+[ -n "$ready" ] || { podman logs "$CONTAINER" || true; die "server did not answer PING on 127.0.0.1:$port"; }
 echo "container $CONTAINER on 127.0.0.1:$port"
 
 section "checks"
@@ -141,19 +144,19 @@ fi
 reply=$(cli CONFIG GET protected-mode | tr '\n' ' ')
 if [ "$reply" = "protected-mode no " ]; then pass "protected-mode is off"; else fail "CONFIG GET protected-mode: '$reply'"; fi
 
-healthcheck=$(podman_ image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE" 2>&1 || true)
-if podman_ healthcheck run "$CONTAINER" > /dev/null 2>&1; then
+healthcheck=$(podman image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE" 2>&1 || true)
+if podman healthcheck run "$CONTAINER" > /dev/null 2>&1; then
     pass "HEALTHCHECK $healthcheck passes (podman healthcheck run)"
 else
     fail "HEALTHCHECK $healthcheck does not pass"
 fi
-if podman_ exec "$CONTAINER" node /app/healthcheck.js 1 > /dev/null 2>&1; then
+if podman exec "$CONTAINER" node /app/healthcheck.js 1 > /dev/null 2>&1; then
     fail "the healthcheck passes against a closed port"
 else
     pass "the healthcheck fails against a closed port"
 fi
 
-pid1=$(podman_ exec "$CONTAINER" sh -c 'echo "$(cat /proc/1/comm) $(awk "/^Uid:/ { print \$2 }" /proc/1/status)"')
+pid1=$(podman exec "$CONTAINER" sh -c 'echo "$(cat /proc/1/comm) $(awk "/^Uid:/ { print \$2 }" /proc/1/status)"')
 pid1_comm=${pid1% *}
 pid1_uid=${pid1##* }
 if [ "$pid1_comm" = node ]; then pass "node is PID 1"; else fail "PID 1 is '$pid1_comm', not node"; fi
@@ -163,23 +166,23 @@ else
     fail "the server runs as uid '$pid1_uid'"
 fi
 
-if podman_ exec "$CONTAINER" sh -c 'touch /data/.nodefly-verify && rm /data/.nodefly-verify'; then
+if podman exec "$CONTAINER" sh -c 'touch /data/.nodefly-verify && rm /data/.nodefly-verify'; then
     pass "/data is writable by the server's user"
 else
     fail "/data is not writable by the server's user"
 fi
 
-if podman_ exec "$CONTAINER" sh -c '[ -d /app/node_modules/commander ] && [ ! -e /app/node_modules/typescript ]'; then
+if podman exec "$CONTAINER" sh -c '[ -d /app/node_modules/commander ] && [ ! -e /app/node_modules/typescript ]'; then
     pass "production dependencies only"
 else
     fail "node_modules in /app lacks commander or contains typescript"
 fi
 
 stop_start=$(date +%s%N)
-podman_ stop -t 10 "$CONTAINER" > /dev/null
+podman stop -t 10 "$CONTAINER" > /dev/null
 stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
-exit_code=$(podman_ inspect --format '{{.State.ExitCode}}' "$CONTAINER")
-logs=$(podman_ logs "$CONTAINER" 2>&1)
+exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$CONTAINER")
+logs=$(podman logs "$CONTAINER" 2>&1)
 # podman stop sends SIGKILL after 10 s, which would show as exit code 137.
 if [ "$exit_code" = 0 ] && [ "$stop_ms" -lt 10000 ] && echo "$logs" | grep -q 'received SIGTERM, shutting down'; then
     pass "SIGTERM stops the server cleanly (exit 0 after $stop_ms ms)"

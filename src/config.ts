@@ -209,7 +209,8 @@ function normalize(p: ParamDecl, raw: string): string {
     }
     case 'int':
     case 'memory': {
-      const n = p.kind === 'memory' ? parseMemory(raw) : /^-?\d+$/.test(raw) ? Number(raw) : null;
+      // Memory values are unsigned in Redis: a minus sign makes them unparsable rather than out of range.
+      const n = p.kind === 'memory' ? (raw.startsWith('-') ? null : parseMemory(raw)) : /^-?\d+$/.test(raw) ? Number(raw) : null;
       if (n === null) throw new ConfigError(p.kind === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
       if (n < (p.min ?? -MAX_INT) || n > (p.max ?? MAX_INT)) {
         throw new ConfigError(`argument must be between ${p.min} and ${p.max} inclusive`);

@@ -12,3 +12,9 @@ export function relativeSpread(values: readonly number[]): number {
   if (values.length < 2) return 0;
   return (Math.max(...values) - Math.min(...values)) / median(values);
 }
+
+/** Nearest-rank percentile of values already sorted ascending. */
+export function percentileOfSorted(sorted: ArrayLike<number>, fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
+}

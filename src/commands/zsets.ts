@@ -501,14 +501,11 @@ function firstZset(ctx: ExecContext, argv: Buffer[], first: number, n: number): 
   return -1;
 }
 
-/**
- * A COUNT-like argument that must be >= 0 (getPositiveLongFromObjectOrReply); -1 after
- * the error: `error` for any invalid value when given, as Redis does, else its defaults.
- */
-function parseNonNegative(reply: ReplyWriter, arg: Buffer, error: string | null): number {
+/** A COUNT-like argument that must be >= 0 (getPositiveLongFromObjectOrReply); -1 after replying `error`. */
+function parseNonNegative(reply: ReplyWriter, arg: Buffer, error = NOT_POSITIVE): number {
   const n = parseLong(arg);
-  if (n !== n || n < 0) {
-    reply.error(error ?? (n !== n ? NOT_INTEGER : NOT_POSITIVE));
+  if (!(n >= 0)) {
+    reply.error(error);
     return -1;
   }
   return n;
@@ -528,7 +525,7 @@ function zpop(ctx: ExecContext, argv: Buffer[], max: boolean): void {
   if (argv.length > 3) return ctx.reply.error(SYNTAX);
   let count = -1;
   if (argv.length === 3) {
-    count = parseNonNegative(ctx.reply, argv[2], null);
+    count = parseNonNegative(ctx.reply, argv[2]);
     if (count < 0) return;
   }
   const at = firstZset(ctx, argv, 1, 1);
@@ -682,7 +679,8 @@ function zrandmember(ctx: ExecContext, argv: Buffer[]): void {
     for (let i = 0; i < count; i++) replyRandomPick(reply, z, Math.floor(Math.random() * size), withScores, pairs);
     return;
   }
-  if (count >= size) return replyElements(reply, z, 0, size, false, withScores);
+  // The whole set, in the order Redis's zset iterator walks it: from the highest score down.
+  if (count >= size) return replyElements(reply, z, size - 1, size, true, withScores);
   // A partial Fisher-Yates shuffle of the ranks picks `count` distinct ones in random order.
   if (pickedRanks.length < size) pickedRanks = new Int32Array(size);
   for (let i = 0; i < size; i++) pickedRanks[i] = i;

@@ -176,7 +176,11 @@ export class ReplyWriter {
 
   /** A double: ,x in RESP3, a bulk string in RESP2 (formatted as Redis 7.0 does). */
   double(d: number): void {
-    const s = formatDouble(d);
+    this.doubleText(formatDouble(d));
+  }
+
+  /** A double already formatted (e.g. GEOPOS's "%.17Lf" coordinates): ,s in RESP3, a bulk string in RESP2. */
+  doubleText(s: string): void {
     if (this.proto === 3) {
       this.ensure(s.length + 3);
       this.buf[this.len++] = 0x2c;

@@ -250,6 +250,33 @@ export function formatDouble(d: number): string {
   return sign + placeDecimalPoint(trimmed, exponent);
 }
 
+/**
+ * C printf("%.*f", decimals, d): the exact binary value rounded to `decimals` places,
+ * ties to even as glibc does ("inf", "-inf", "nan" for non-finite values).
+ */
+export function formatFixed(d: number, decimals: number): string {
+  if (d !== d) return 'nan';
+  if (d === Infinity || d === -Infinity) return d > 0 ? 'inf' : '-inf';
+  const sign = d < 0 || Object.is(d, -0) ? '-' : '';
+  let scaled = 0n;
+  if (d !== 0) {
+    const { mantissa, exponent2 } = decompose(Math.abs(d));
+    const num = mantissa * 10n ** BigInt(decimals);
+    if (exponent2 >= 0) {
+      scaled = num << BigInt(exponent2);
+    } else {
+      const shift = BigInt(-exponent2);
+      scaled = num >> shift;
+      const rest = num - (scaled << shift);
+      const half = 1n << (shift - 1n);
+      if (rest > half || (rest === half && (scaled & 1n) === 1n)) scaled++;
+    }
+  }
+  const digits = scaled.toString().padStart(decimals + 1, '0');
+  if (decimals === 0) return sign + digits;
+  return `${sign}${digits.slice(0, digits.length - decimals)}.${digits.slice(digits.length - decimals)}`;
+}
+
 /** Fixed notation of 0.d1d2d3... * 10^(exponent+1), no trailing zeros after the point. */
 function placeDecimalPoint(digits: string, exponent: number): string {
   if (exponent < 0) return '0.' + '0'.repeat(-exponent - 1) + digits;

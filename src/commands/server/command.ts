@@ -132,7 +132,7 @@ function replyKeySpecs(r: ReplyWriter, specs: readonly KeySpec[]): void {
 /** One command's COMMAND INFO entry (a 10-element array), or a null for an unknown name. */
 function replyCommandInfo(r: ReplyWriter, cmd: Command | undefined): void {
   if (cmd === undefined) {
-    r.nilArray();
+    r.nil();
     return;
   }
   r.array(10);

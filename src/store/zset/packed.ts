@@ -197,7 +197,8 @@ export class PackedZSet {
     let p = writeVarint(bytes, at, member.length);
     bytes.set(member, p);
     p += member.length;
-    bytes.writeDoubleLE(score, p);
+    // Redis's listpack stores an integral score as an integer, which turns -0 into 0.
+    bytes.writeDoubleLE(score === 0 ? 0 : score, p);
     writeBackVarint(bytes, at + size, member.length);
     this.used += size;
     this.count++;
