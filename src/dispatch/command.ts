@@ -19,9 +19,11 @@ export type CommandFlag =
  * Where a command runs:
  * - 'keys': on the shard(s) owning its keys (the default for commands with keys);
  * - 'client': on the connection's own thread, with access to the client (PING, CLIENT, HELLO, ...);
- * - 'all': on every shard, replies merged by `merge`.
+ * - 'all': on every shard, atomically (all shards frozen meanwhile), replies merged by `merge`;
+ * - 'threads': on every thread, without freezing anything (per-thread state such as
+ *   subscriptions: PUBLISH, PUBSUB), replies merged by `merge` or `coordinate`.
  */
-export type Route = 'keys' | 'client' | 'all';
+export type Route = 'keys' | 'client' | 'all' | 'threads';
 
 /**
  * How replies from several shards combine into one when a command's keys span

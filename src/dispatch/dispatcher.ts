@@ -228,7 +228,7 @@ export class Dispatcher {
     if (!client.watching) return;
     client.watching = false;
     this.shard.watches.unwatchAll(client.id);
-    this.links?.broadcast(client, [UNWATCH]);
+    this.links?.broadcast([UNWATCH], client.id);
   }
 
   /** Drops per-connection state kept outside the client (transactions, watches) on RESET. */

@@ -173,13 +173,14 @@ export class ShardLinks {
       }
     } else {
       client.flags |= ClientFlag.Waiting;
-      this.coordinate(cmd, client, argv).catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
+      const run = cmd.route === 'threads' ? this.fanout(cmd, client, argv) : this.coordinate(cmd, client, argv);
+      run.catch((err) => this.dispatcher.log.error({ err }, 'multi-shard command failed'));
     }
   }
 
   /** The one shard a command runs on, or -2 when it needs several (or all) shards. */
   private targetOf(cmd: Command, argv: Buffer[]): number {
-    if (cmd.route === 'all') return -2;
+    if (cmd.route === 'all' || cmd.route === 'threads') return -2;
     let target = -1;
     if (cmd.route === 'keys') {
       const [first, lastDecl, step] = cmd.keys;
@@ -255,6 +256,16 @@ export class ShardLinks {
     }
   }
 
+  /** Runs a command on every thread without freezing anyone (route 'threads'). */
+  private async fanout(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
+    try {
+      client.reply.raw(await this.runSplit(cmd, client, argv));
+    } finally {
+      client.flags &= ~ClientFlag.Waiting;
+      client.resume();
+    }
+  }
+
   /** Splits a command per shard, runs the parts and merges the replies. */
   private async runSplit(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
     if (cmd.coordinate) {
@@ -271,7 +282,7 @@ export class ShardLinks {
       await cmd.coordinate(tx, argv, reply);
       return reply.take();
     }
-    if (cmd.route === 'all') {
+    if (cmd.route === 'all' || cmd.route === 'threads') {
       const replies = await Promise.all(range(this.count).map((s) => this.execOn(s, client, argv)));
       return mergeReplies(cmd, replies, null);
     }
@@ -340,9 +351,12 @@ export class ShardLinks {
     return this.sendRecord(to, Kind.Exec, db, proto, argv, pending.client.id, pending);
   }
 
-  /** Runs argv on every other shard without waiting for replies (cleanups such as UNWATCH). */
-  broadcast(client: Client, argv: Buffer[]): void {
-    for (let s = 0; s < this.count; s++) if (s !== this.self) this.sendRecord(s, Kind.Exec, client.dbIndex, 2, argv, client.id);
+  /**
+   * Runs argv on every other thread without waiting for replies (cleanups such as UNWATCH,
+   * messages such as keyspace notifications). Each peer runs them in the order sent.
+   */
+  broadcast(argv: Buffer[], clientId = 0, dbIndex = 0): void {
+    for (let s = 0; s < this.count; s++) if (s !== this.self) this.sendRecord(s, Kind.Exec, dbIndex, 2, argv, clientId);
   }
 
   /** Tells a peer that the client of a blocked request went away. */
