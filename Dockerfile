@@ -30,7 +30,7 @@ FROM ${BASE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --cache /tmp/npm-cache && rm -rf /tmp/npm-cache
 COPY --from=build /src/dist/src ./dist/src
 COPY docker/entrypoint.sh docker/healthcheck.js ./
 RUN groupadd --system nodefly \

@@ -1,5 +1,5 @@
-// Memory of hashes and sets, nodefly vs redis-server: one 1M-field hash, one
-// 1M-member set, and 100K small 10-field hashes. Each case starts a fresh
+// Memory of hashes, sets and zsets, nodefly vs redis-server: one 1M-field hash, one
+// 1M-member set, one 1M-member zset, and 100K small 10-field hashes. Each case starts a fresh
 // server of each kind, loads the data with pipelined commands and reports
 // RSS growth per element (and Redis's own used_memory growth).
 //
@@ -40,6 +40,17 @@ function cases(scale: number): Case[] {
         for (let i = 0; i < big; i += PAIRS_PER_COMMAND) {
           const args: RespArg[] = ['SADD', 'bigset'];
           for (let j = i; j < Math.min(i + PAIRS_PER_COMMAND, big); j++) args.push(`member:${j}`);
+          emit(args);
+        }
+      },
+    },
+    {
+      name: `zset with ${big} members (member:N, scores in scrambled order)`,
+      elements: big,
+      commands(emit) {
+        for (let i = 0; i < big; i += PAIRS_PER_COMMAND) {
+          const args: RespArg[] = ['ZADD', 'bigzset'];
+          for (let j = i; j < Math.min(i + PAIRS_PER_COMMAND, big); j++) args.push(String((j * 7919) % big), `member:${j}`);
           emit(args);
         }
       },

@@ -8,7 +8,7 @@
 
 import { Socket, connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { percentileOfSorted } from './stats';
+import { LatencySummary, summarizeLatencies } from './stats';
 
 export type Protocol = 'resp' | 'memcached';
 
@@ -41,16 +41,12 @@ export interface LoadOptions {
   runTimeoutMs?: number;
 }
 
-export interface LoadResult {
+export interface LoadResult extends LatencySummary {
   operations: number;
   /** Requests (flows) that ran to their end. */
   requests: number;
   seconds: number;
   opsPerSecond: number;
-  avgMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
   /** Replies that were a RESP null or a memcached miss. */
   missing: number;
   errors: number;
@@ -358,18 +354,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ]).finally(() => clearTimeout(timer));
     const elapsedMs = performance.now() - startedAt;
     const cpu = process.cpuUsage(cpuBefore);
-    const sorted = run.latenciesMs.sort();
-    let sum = 0;
-    for (let i = 0; i < sorted.length; i++) sum += sorted[i];
     return {
+      ...summarizeLatencies(run.latenciesMs),
       operations: run.completed,
       requests: run.requests,
       seconds: elapsedMs / 1000,
       opsPerSecond: run.completed / (elapsedMs / 1000),
-      avgMs: sum / sorted.length,
-      p50Ms: percentileOfSorted(sorted, 0.5),
-      p99Ms: percentileOfSorted(sorted, 0.99),
-      maxMs: sorted[sorted.length - 1],
       missing: run.missing,
       errors: run.errors,
       firstError: run.firstError,

@@ -2,12 +2,17 @@
 
 import { execFile } from 'node:child_process';
 import { LaunchCommand, pinToCpus } from './command';
+import { ticksToMicros } from './proc';
 
 export interface RedisBenchmarkOptions {
   port: number;
   host?: string;
-  /** Names accepted by -t, e.g. ['set', 'get']. */
-  tests: readonly string[];
+  /** Names accepted by -t, e.g. ['set', 'get']; or give `command`. */
+  tests?: readonly string[];
+  /** A custom command run instead of -t tests, e.g. ['GET', 'key:__rand_int__']. */
+  command?: readonly string[];
+  /** -r: `__rand_int__` becomes a 12-digit number below this. */
+  keyspace?: number;
   requests: number;
   clients: number;
   pipeline?: number;
@@ -29,23 +34,61 @@ export interface RedisBenchmarkResult {
 }
 
 export function redisBenchmarkCommand(options: RedisBenchmarkOptions): LaunchCommand {
+  if ((options.tests === undefined) === (options.command === undefined)) {
+    throw new Error('redis-benchmark needs either tests or a custom command');
+  }
   const args = [
     '-h', options.host ?? '127.0.0.1',
     '-p', String(options.port),
-    '-t', options.tests.join(','),
     '-n', String(options.requests),
     '-c', String(options.clients),
     '-P', String(options.pipeline ?? 1),
     '--csv',
   ];
   if (options.dataSize !== undefined) args.push('-d', String(options.dataSize));
+  if (options.keyspace !== undefined) args.push('-r', String(options.keyspace));
+  if (options.tests !== undefined) args.push('-t', options.tests.join(','));
+  else args.push(...options.command!);
   const launch = { command: 'redis-benchmark', args };
   return options.cpuList === undefined ? launch : pinToCpus(launch, options.cpuList);
 }
 
 /** Runs redis-benchmark to completion; rejects on a non-zero exit, a timeout or unparsable output. */
-export function runRedisBenchmark(options: RedisBenchmarkOptions): Promise<RedisBenchmarkResult[]> {
-  const launch = redisBenchmarkCommand(options);
+export async function runRedisBenchmark(options: RedisBenchmarkOptions): Promise<RedisBenchmarkResult[]> {
+  return (await execRedisBenchmark(options, redisBenchmarkCommand(options))).rows;
+}
+
+export interface MeasuredRedisBenchmark {
+  rows: RedisBenchmarkResult[];
+  /** CPU (user+system) redis-benchmark itself used, for comparing load generators. */
+  clientCpuMicros: number;
+}
+
+const CHILD_STAT_MARKER = '@@child-stat ';
+
+/**
+ * runRedisBenchmark, also measuring the client's own CPU: a shell runs it and then
+ * prints its own /proc stat, whose cutime+cstime now hold the reaped child's time.
+ */
+export async function runRedisBenchmarkMeasured(options: RedisBenchmarkOptions): Promise<MeasuredRedisBenchmark> {
+  const inner = redisBenchmarkCommand(options);
+  const script = `"$@"; status=$?; echo "${CHILD_STAT_MARKER}$(cat /proc/$$/stat)" >&2; exit $status`;
+  const { rows, stderr } = await execRedisBenchmark(options, {
+    command: '/bin/sh',
+    args: ['-c', script, 'sh', inner.command, ...inner.args],
+  });
+  const statLine = stderr.split('\n').find((line) => line.startsWith(CHILD_STAT_MARKER));
+  if (statLine === undefined) throw new Error('redis-benchmark wrapper printed no child stat');
+  const stat = statLine.slice(CHILD_STAT_MARKER.length);
+  // After the comm field: fields[0] is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { rows, clientCpuMicros: ticksToMicros(Number(fields[13]) + Number(fields[14])) };
+}
+
+function execRedisBenchmark(
+  options: RedisBenchmarkOptions,
+  launch: LaunchCommand,
+): Promise<{ rows: RedisBenchmarkResult[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       launch.command,
@@ -59,7 +102,7 @@ export function runRedisBenchmark(options: RedisBenchmarkOptions): Promise<Redis
           return;
         }
         try {
-          resolve(parseRedisBenchmarkCsv(stdout));
+          resolve({ rows: parseRedisBenchmarkCsv(stdout), stderr });
         } catch (parseError) {
           reject(parseError);
         }

@@ -3,6 +3,7 @@
 
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { LaunchCommand } from './command';
 import { answersPing } from './resp';
 
@@ -33,6 +34,8 @@ function installExitHook(): void {
 
 export class ServerProcess {
   readonly pid: number;
+  /** Milliseconds from spawn to the first successful readiness probe (PONG), set by startServer. */
+  readyMs = NaN;
   private stderrTail = '';
   private exitStatus: string | undefined;
   private readonly exited: Promise<void>;
@@ -96,10 +99,15 @@ export interface StartServerOptions {
   launch: LaunchCommand;
   port: number;
   readyTimeoutMs?: number;
+  /** How readiness is told; PING answered with PONG unless given (memcached has no PING). */
+  ready?: (port: number) => Promise<boolean>;
+  /** Pause between readiness probes; small values make `readyMs` a startup-time figure. */
+  pollMs?: number;
 }
 
 /** Spawns a server and resolves once it answers PING on `port`; rejects with its stderr if it dies or stalls. */
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
+  const spawnedAt = performance.now();
   const child = spawn(options.launch.command, options.launch.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
@@ -108,13 +116,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   if (spawned) throw new Error(`${options.name}: cannot start ${options.launch.command}: ${spawned.message}`);
   const server = new ServerProcess(options.name, options.port, child);
   const deadline = Date.now() + (options.readyTimeoutMs ?? 15000);
-  while (!(await answersPing(options.port))) {
+  const ready = options.ready ?? ((port: number) => answersPing(port));
+  while (!(await ready(options.port))) {
     if (server.exitReason !== undefined || Date.now() > deadline) {
-      const why = server.exitReason ?? 'no PONG before the deadline';
+      const why = server.exitReason ?? 'not ready before the deadline';
       await server.stop(1000);
       throw new Error(`${options.name} did not become ready (${why}). stderr:\n${server.stderr.trim() || '(empty)'}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
   }
+  server.readyMs = performance.now() - spawnedAt;
   return server;
 }

@@ -18,3 +18,23 @@ export function percentileOfSorted(sorted: ArrayLike<number>, fraction: number):
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
 }
+
+export interface LatencySummary {
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Sorts `latenciesMs` in place and summarizes it. */
+export function summarizeLatencies(latenciesMs: Float64Array): LatencySummary {
+  const sorted = latenciesMs.sort();
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i];
+  return {
+    avgMs: sum / sorted.length,
+    p50Ms: percentileOfSorted(sorted, 0.5),
+    p99Ms: percentileOfSorted(sorted, 0.99),
+    maxMs: sorted[sorted.length - 1],
+  };
+}

@@ -11,5 +11,7 @@ import { listCommands } from './lists';
 import { hashCommands } from './hashes';
 import { setCommands } from './sets';
 import { transactionCommands } from './transactions';
+import { geoCommands } from './geo';
+import { sortCommands } from './sort';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, transactionCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, sortCommands, transactionCommands];

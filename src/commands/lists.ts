@@ -269,12 +269,12 @@ function lpos(ctx: ExecContext, argv: Buffer[]): void {
 
 /**
  * LPOS RANK value (non-zero long), or null when not an integer. Redis negates a negative rank
- * in a long, so LLONG_MIN stays negative and then ranks from the first match, like 1.
+ * in a long, so LLONG_MIN stays negative: it searches from the tail and takes the first match, as -1.
  */
 function parseRank(arg: Buffer): number | null {
   const n = parseSafeInteger(arg);
   if (n !== undefined) return n;
-  if (parseInteger(arg) === LLONG_MIN) return 1;
+  if (parseInteger(arg) === LLONG_MIN) return -1;
   return arg[0] === 0x2d ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
 }
 
@@ -510,7 +510,8 @@ function blockingMove(ctx: ExecContext, argv: Buffer[], from: ListEnd, to: ListE
   if (timeout < 0) return;
   if (move(ctx, argv[1], argv[2], from, to)) return;
   if (!ctx.canBlock) return ctx.reply.nil();
-  ctx.block([argv[1]], timeout, 'nil');
+  // Redis times every blocked list command out with a null array, BLMOVE included.
+  ctx.block([argv[1]], timeout, 'nilArray');
 }
 
 function blmove(ctx: ExecContext, argv: Buffer[]): void {

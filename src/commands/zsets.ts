@@ -16,7 +16,7 @@ import { bulkOf, isError } from '../dispatch/resp-scan';
 import type { ReplyWriter } from '../protocol/reply';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { Bound, ZSet } from '../store/zset/zset';
-import { formatDouble, parseFloat64, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
+import { formatDouble, parseFloat64, parseInteger, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
 import { crossShardBlockError, parseBlockTimeout } from './blocking-args';
 import { elementScan, parseElementScanOptions, scanMatches } from './element-scan';
 import { INVALID_CURSOR, NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
@@ -30,6 +30,8 @@ const MINMAX_NOT_FLOAT = 'ERR min or max is not a float';
 const MINMAX_NOT_LEX = 'ERR min or max not valid string range item';
 const NOT_POSITIVE = 'ERR value is out of range, must be positive';
 const EMPTY: Buffer = Buffer.alloc(0);
+const LONG_MIN = -(1n << 63n);
+const HALF_LONG_MAX = ((1n << 63n) - 1n) / 2n;
 
 // ---- lookups and parsing -------------------------------------------------------
 
@@ -159,7 +161,7 @@ function copyElements(z: ZSet, first: number, count: number, reverse: boolean, s
 }
 
 /** Stores a computed zset at key (an empty one deletes key) and replies its size. */
-function storeResult(ctx: ExecContext, key: Buffer, result: ZSet): void {
+export function storeResult(ctx: ExecContext, key: Buffer, result: ZSet): void {
   if (result.size === 0) {
     ctx.db.delete(key);
     ctx.reply.int(0);
@@ -182,7 +184,8 @@ const enum AddFlag { NX = 1, XX = 2, GT = 4, LT = 8, CH = 16, INCR = 32 }
 const ADD_OPTIONS: ReadonlyArray<[string, AddFlag]> = [['NX', AddFlag.NX], ['XX', AddFlag.XX], ['CH', AddFlag.CH], ['INCR', AddFlag.INCR], ['GT', AddFlag.GT], ['LT', AddFlag.LT]];
 const addScores: number[] = [];
 
-function zadd(ctx: ExecContext, argv: Buffer[], flags: number): void {
+/** ZADD; flags are options implied by the command (ZINCRBY: INCR). GEOADD runs it on rewritten arguments. */
+export function zadd(ctx: ExecContext, argv: Buffer[], flags: number): void {
   const reply = ctx.reply;
   const key = argv[1];
   let scoreAt = 2;
@@ -658,14 +661,15 @@ function zrandmember(ctx: ExecContext, argv: Buffer[]): void {
     z.seek(Math.floor(Math.random() * z.size));
     return reply.bulkSlice(z.buf, z.curStart, z.curEnd);
   }
-  let count = parseLong(argv[2]);
-  if (count !== count) return reply.error(NOT_INTEGER);
-  if (count === -Infinity) return reply.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  const parsed = parseInteger(argv[2]);
+  if (parsed === null) return reply.error(NOT_INTEGER);
+  if (parsed === LONG_MIN) return reply.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  let count = Number(parsed);
   let withScores = false;
   if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3], 'WITHSCORES'))) return reply.error(SYNTAX);
   if (argv.length === 4) {
     withScores = true;
-    if (Math.abs(count) > 2 ** 62) return reply.error('ERR value is out of range');
+    if (parsed < -HALF_LONG_MAX || parsed > HALF_LONG_MAX) return reply.error('ERR value is out of range');
   }
   const z = zsetAt(ctx, argv[1], false);
   if (z === undefined) return;

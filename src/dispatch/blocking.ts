@@ -24,6 +24,8 @@ export interface BlockedCall {
   timeoutReply: TimeoutReply;
   timer: NodeJS.Timeout | null;
   done: boolean;
+  /** Re-run after any write to its keys, not only when they get data (BlockOptions.wakeOnWrite). */
+  wakeOnWrite: boolean;
 }
 
 /** Queue name of a key in a database. */
@@ -38,13 +40,15 @@ export class BlockingRegistry {
   /** Calls by origin, to cancel them when a client goes away. */
   private readonly byClient = new Map<object, BlockedCall>();
   private readonly byRequest = new Map<string, BlockedCall>();
+  /** Queues holding wakeOnWrite calls, with how many. */
+  private readonly writeWatched = new Map<string, number>();
 
   get blockedCount(): number {
     return this.byClient.size + this.byRequest.size;
   }
 
   /** Queues a call on its keys, with a timer when timeoutMs > 0. */
-  add(argv: Buffer[], dbIndex: number, keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, origin: BlockOrigin, onTimeout: (call: BlockedCall) => void): void {
+  add(argv: Buffer[], dbIndex: number, keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, origin: BlockOrigin, onTimeout: (call: BlockedCall) => void, wakeOnWrite = false): void {
     const call: BlockedCall = {
       argv: argv.map((a) => Buffer.from(a)), // argv are views into socket or ring memory
       dbIndex,
@@ -53,6 +57,7 @@ export class BlockingRegistry {
       timeoutReply,
       timer: null,
       done: false,
+      wakeOnWrite,
     };
     for (const key of keys) {
       const name = queueName(dbIndex, key);
@@ -61,6 +66,7 @@ export class BlockingRegistry {
       let q = this.queues.get(name);
       if (q === undefined) this.queues.set(name, (q = new Denque()));
       q.push(call);
+      if (wakeOnWrite) this.writeWatched.set(name, (this.writeWatched.get(name) ?? 0) + 1);
     }
     if (timeoutMs > 0) {
       call.timer = setTimeout(() => {
@@ -78,6 +84,29 @@ export class BlockingRegistry {
     if (this.queues.size === 0) return;
     const name = queueName(dbIndex, key);
     if (!this.queues.has(name) || this.readySet.has(name)) return;
+    this.readySet.add(name);
+    this.ready.push(name);
+  }
+
+  /** True when some blocked call wants to hear of any write (wakeOnWrite). */
+  get hasWriteWatchers(): boolean {
+    return this.writeWatched.size > 0;
+  }
+
+  /** Notes a successful write to a key: its wakeOnWrite waiters must re-check. */
+  signalWrite(dbIndex: number, key: Uint8Array): void {
+    if (this.writeWatched.size === 0) return;
+    const name = queueName(dbIndex, key);
+    if (this.writeWatched.has(name)) this.markReady(name);
+  }
+
+  /** Notes a write that may have changed any key (FLUSHALL, SWAPDB): every wakeOnWrite waiter re-checks. */
+  signalWriteEverywhere(): void {
+    for (const name of this.writeWatched.keys()) this.markReady(name);
+  }
+
+  private markReady(name: string): void {
+    if (this.readySet.has(name)) return;
     this.readySet.add(name);
     this.ready.push(name);
   }
@@ -124,6 +153,11 @@ export class BlockingRegistry {
       const i = q.toArray().indexOf(call);
       if (i >= 0) q.removeOne(i);
       if (q.length === 0) this.queues.delete(name);
+      if (call.wakeOnWrite) {
+        const n = this.writeWatched.get(name)! - 1;
+        if (n === 0) this.writeWatched.delete(name);
+        else this.writeWatched.set(name, n);
+      }
     }
     if (call.origin.kind === 'client') this.byClient.delete(call.origin.client);
     else this.byRequest.delete(`${call.origin.peer}:${call.origin.requestId}`);

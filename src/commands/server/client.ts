@@ -113,7 +113,7 @@ function clientList(ctx: ExecContext, argv: Buffer[]): void {
   else ctx.reply.verbatim(clientListText(localClientLines(ctx.dispatcher, filter), filter));
 }
 
-/** Shard side of CLIENT LIST: argv is ['__client-list', ...CLIENT LIST options]; replies this thread's lines. */
+/** Thread side of CLIENT LIST: argv is ['__client-list', ...CLIENT LIST options]; replies this thread's lines. */
 function clientListShard(ctx: ExecContext, argv: Buffer[]): void {
   const filter = parseListFilter(argv.slice(1)) as ListFilter;
   ctx.reply.bulkString(localClientLines(ctx.dispatcher, filter).join('\n'));
@@ -186,31 +186,37 @@ function parseKillFilter(opts: Buffer[]): KillFilter | string {
   return f;
 }
 
-/**
- * Kills this thread's clients that match; `caller` (null on other threads) is closed
- * only after its reply is written. Returns how many were killed.
- */
-function killLocalClients(dispatcher: Dispatcher, caller: Client | null, f: KillFilter): number {
+function killFilterMatches(c: Client, f: KillFilter): boolean {
+  return (
+    (f.addr === null || c.addr === f.addr) &&
+    (f.laddr === null || c.laddr === f.laddr) &&
+    (f.type === null || clientType(c) === f.type) &&
+    (f.id === 0 || c.id === f.id) &&
+    (f.user === null || c.user === f.user)
+  );
+}
+
+/** Closes this thread's clients that match, except `caller`; returns how many. */
+function killOtherClients(dispatcher: Dispatcher, caller: Client | null, f: KillFilter): number {
   let killed = 0;
   for (const c of dispatcher.clients.values()) {
-    if (c.flags & ClientFlag.Closed) continue;
-    if (f.addr !== null && c.addr !== f.addr) continue;
-    if (f.laddr !== null && c.laddr !== f.laddr) continue;
-    if (f.type !== null && clientType(c) !== f.type) continue;
-    if (f.id !== 0 && c.id !== f.id) continue;
-    if (f.user !== null && c.user !== f.user) continue;
-    if (c === caller) {
-      if (f.skipMe) continue;
-      c.flags |= ClientFlag.CloseAfterReply;
-    } else {
-      c.close();
-    }
+    if (c === caller || c.flags & ClientFlag.Closed || !killFilterMatches(c, f)) continue;
+    c.close();
     killed++;
   }
   return killed;
 }
 
-function replyKilled(reply: ReplyWriter, f: KillFilter, killed: number): void {
+/**
+ * Replies to CLIENT KILL, counting the caller when it matches and SKIPME is off: it is
+ * then closed only after its reply is written.
+ */
+function replyKilled(reply: ReplyWriter, caller: Client, f: KillFilter, killedOthers: number): void {
+  let killed = killedOthers;
+  if (!f.skipMe && killFilterMatches(caller, f)) {
+    caller.flags |= ClientFlag.CloseAfterReply;
+    killed++;
+  }
   if (!f.oldForm) reply.int(killed);
   else if (killed === 0) reply.error('ERR No such client');
   else reply.ok();
@@ -219,13 +225,12 @@ function replyKilled(reply: ReplyWriter, f: KillFilter, killed: number): void {
 function clientKill(ctx: ExecContext, argv: Buffer[]): void {
   const f = parseKillFilter(argv.slice(2));
   if (typeof f === 'string') ctx.reply.error(f);
-  else replyKilled(ctx.reply, f, killLocalClients(ctx.dispatcher, ctx.client, f));
+  else replyKilled(ctx.reply, ctx.client!, f, killOtherClients(ctx.dispatcher, ctx.client, f));
 }
 
-/** Shard side of CLIENT KILL: argv is ['__client-kill', ...CLIENT KILL arguments]; replies the count killed here. */
+/** Thread side of CLIENT KILL: argv is ['__client-kill', ...CLIENT KILL arguments]; replies the count killed here. */
 function clientKillShard(ctx: ExecContext, argv: Buffer[]): void {
-  const f = parseKillFilter(argv.slice(1)) as KillFilter;
-  ctx.reply.int(killLocalClients(ctx.dispatcher, ctx.client, f));
+  ctx.reply.int(killOtherClients(ctx.dispatcher, ctx.client, parseKillFilter(argv.slice(1)) as KillFilter));
 }
 
 async function clientKillEverywhere(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
@@ -237,13 +242,13 @@ async function clientKillEverywhere(tx: ShardTx, argv: Buffer[], reply: ReplyWri
   const parts = await onEveryShard(tx, [CLIENT_KILL_SHARD, ...argv.slice(2)]);
   let killed = 0;
   for (const part of parts) if (!isError(part)) killed += integerOf(part);
-  replyKilled(reply, f, killed);
+  replyKilled(reply, tx.client, f, killed);
 }
 
 const CLIENT_LIST_SHARD = Buffer.from('__client-list');
 const CLIENT_KILL_SHARD = Buffer.from('__client-kill');
 
-/** Runs argv on every shard (while they are frozen for the coordinator), resolving with the replies in shard order. */
+/** Runs argv on every shard (or thread), resolving with the replies in shard order. */
 export function onEveryShard(tx: ShardTx, argv: Buffer[]): Promise<Buffer[]> {
   const runs: Promise<Buffer>[] = [];
   for (let s = 0; s < tx.shardCount; s++) runs.push(tx.exec(s, argv));
@@ -379,8 +384,8 @@ export const clientCommands: CommandDecl[] = [
       command({ name: 'getname', arity: 2, ...PLAIN, summary: 'Get the current connection name', since: '2.6.9', complexity: 'O(1)', handler: clientGetName }),
       command({ name: 'setinfo', arity: 4, ...PLAIN, summary: 'Set client or connection specific info', since: '7.2.0', complexity: 'O(1)', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: clientSetInfo }),
       command({ name: 'info', arity: 2, ...PLAIN, summary: 'Returns information about the current client connection.', since: '6.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'], handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.client!, Date.now()) + '\n') }),
-      command({ name: 'list', arity: -2, ...ADMIN, summary: 'Get the list of client connections', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', tips: ['nondeterministic_output'], route: 'all', handler: clientList, coordinate: clientListEverywhere }),
-      command({ name: 'kill', arity: -3, ...ADMIN, summary: 'Kill the connection of a client', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', route: 'all', handler: clientKill, coordinate: clientKillEverywhere }),
+      command({ name: 'list', arity: -2, ...ADMIN, summary: 'Get the list of client connections', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', tips: ['nondeterministic_output'], route: 'threads', handler: clientList, coordinate: clientListEverywhere }),
+      command({ name: 'kill', arity: -3, ...ADMIN, summary: 'Kill the connection of a client', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', route: 'threads', handler: clientKill, coordinate: clientKillEverywhere }),
       command({ name: 'no-evict', arity: 3, ...ADMIN, summary: 'Set client eviction mode for the current connection', since: '7.0.0', complexity: 'O(1)', handler: onOffMode(noEvict) }),
       command({ name: 'no-touch', arity: 3, ...PLAIN, summary: 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', since: '7.2.0', complexity: 'O(1)', handler: onOffMode(noTouch) }),
       command({ name: 'reply', arity: 3, ...PLAIN, summary: 'Instruct the server whether to reply to commands', since: '3.2.0', complexity: 'O(1)', handler: clientReply }),

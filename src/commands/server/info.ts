@@ -2,6 +2,7 @@
 // clients and commands and each shard its own keys and memory; on a server
 // with several threads a coordinator collects every shard's snapshot (the
 // internal __stats command) and sums them, so INFO shows the whole server.
+// It needs no frozen shards: INFO runs on every thread with route 'threads'.
 
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -142,7 +143,7 @@ export type StatsRenderer = (r: ReplyWriter, argv: Buffer[], stats: StatsSnapsho
 /**
  * Handler and coordinator for a command that reports server-wide statistics:
  * on one thread the local counters are the server's; with several, every shard's
- * snapshot is summed. Use with route 'all'.
+ * snapshot is summed. Use with route 'threads' (per-thread counters: nothing to freeze).
  */
 export function statsCommand(render: StatsRenderer): { handler: Handler; coordinate: Coordinator } {
   return {
@@ -535,7 +536,7 @@ export const infoCommands: CommandDecl[] = [
     name: 'info', arity: -1, flags: ['loading', 'stale'], keys: [0, 0, 0], acl: ['slow', 'dangerous'], group: 'server',
     summary: 'Get information and statistics about the server', since: '1.0.0', complexity: 'O(1)',
     tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
-    route: 'all', ...info,
+    route: 'threads', ...info,
   }),
   command({ name: '__stats', arity: 1, flags: [], keys: [0, 0, 0], acl: [], group: 'server', summary: '', since: '', internal: true, handler: statsShard }),
 ];

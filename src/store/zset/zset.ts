@@ -18,11 +18,11 @@ export type ZSetEncoding = 'listpack' | 'skiplist';
 const ENCODING_PACKED = 0;
 const ENCODING_TREE = 1;
 
-export function maxPackedEntries(): number {
+function maxPackedEntries(): number {
   return config.numeric('zset-max-listpack-entries');
 }
 
-export function maxPackedValue(): number {
+function maxPackedValue(): number {
   return config.numeric('zset-max-listpack-value');
 }
 
@@ -279,17 +279,4 @@ export function forEachEntry(entries: Uint8Array, visit: (member: Uint8Array, sc
     visit(view.subarray(start, start + length), view.readDoubleLE(start + length));
     at += packedEntrySize(length);
   }
-}
-
-/** Packed entry bytes of (member, score) pairs given in (score, member) order. */
-export function packEntries(members: readonly Uint8Array[], scores: ArrayLike<number>): Buffer {
-  let bytes = 0;
-  for (const m of members) bytes += packedEntrySize(m.length);
-  const out = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  for (let i = 0; i < members.length; i++) {
-    const m = Buffer.from(members[i].buffer, members[i].byteOffset, members[i].byteLength);
-    at = writeEntry(out, at, m, 0, m.length, scores[i]);
-  }
-  return out;
 }
