@@ -145,6 +145,10 @@ registerValueType(ValueType.Set, {
   encoding: (db, h) => (db.objectValue<SetValue>(h) instanceof IntSet ? 'intset' : 'hashtable'),
   serialize: (db, h) => serializeSet(db.objectValue<SetValue>(h)),
   restore: (db, key, payload, expireAt) => db.setObject(key, ValueType.Set, deserializeSet(payload), expireAt),
+  forEachMember: (db, h, visit) => {
+    const set = db.objectValue<SetValue>(h);
+    for (const entry of entriesOf(set)) visit(memberAt(set, entry));
+  },
 });
 
 /** Stores a set object under key, keeping the key's TTL (after a conversion or rebuild). */

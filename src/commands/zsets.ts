@@ -12,7 +12,7 @@
 // result to store is sent to the destination's shard (_zset-store).
 
 import { command, type ExecContext, type KeySpec, type ShardTx } from '../dispatch/command';
-import { bulkOf, isError } from '../dispatch/resp-scan';
+import { arrayElements, bulkOf, isError } from '../dispatch/resp-scan';
 import type { ReplyWriter } from '../protocol/reply';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { Bound, ZSet } from '../store/zset/zset';
@@ -622,9 +622,8 @@ const ONE = Buffer.from('1');
 const MIN = Buffer.from('min');
 const MAX = Buffer.from('max');
 const COUNT = Buffer.from('count');
-const BZPOPMIN = Buffer.from('bzpopmin');
-const BZPOPMAX = Buffer.from('bzpopmax');
-const NO_WAIT = Buffer.from('0');
+const ZPOPMIN = Buffer.from('zpopmin');
+const ZPOPMAX = Buffer.from('zpopmax');
 
 /** [B]ZMPOP over keys of several shards: ZMPOP of one key at a time, in key order. */
 async function zmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, blocking: boolean): Promise<void> {
@@ -638,13 +637,21 @@ async function zmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, bloc
   else reply.nilArray();
 }
 
-/** BZPOPMIN/BZPOPMAX over keys of several shards (a shard runs it without blocking). */
+/** BZPOPMIN/BZPOPMAX over keys of several shards: ZPOPMIN/ZPOPMAX of one key at a time, in key order. */
 async function bzpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, max: boolean): Promise<void> {
   if (parseBlockTimeout(reply, argv[argv.length - 1]) < 0) return;
-  const name = max ? BZPOPMAX : BZPOPMIN;
-  const found = await popFirstAcross(tx, argv.slice(1, -1), (key) => [name, key, NO_WAIT]);
-  if (found !== null) reply.raw(found);
-  else reply.error(crossShardBlockError(max ? 'BZPOPMAX' : 'BZPOPMIN'));
+  const pop = max ? ZPOPMAX : ZPOPMIN;
+  for (let i = 1; i < argv.length - 1; i++) {
+    const popped = await tx.exec(tx.shardOf(argv[i]), [pop, argv[i]]);
+    if (isError(popped)) return reply.raw(popped);
+    const elements = arrayElements(popped);
+    if (elements.length === 0) continue;
+    reply.array(3);
+    reply.bulk(argv[i]);
+    for (const element of elements) reply.raw(element);
+    return;
+  }
+  reply.error(crossShardBlockError(max ? 'BZPOPMAX' : 'BZPOPMIN'));
 }
 
 // ---- ZRANDMEMBER -------------------------------------------------------------------

@@ -20,7 +20,11 @@ import { arrayElements, arrayHeader, integerOf, isError } from './resp-scan';
 
 const RING_BYTES = 1 << 20;
 
-const enum Kind { Exec = 0, Lock = 1, Unlock = 2, Unblock = 3 }
+/**
+ * Record kinds: a client's command (may block), a coordinator's step (never blocks: the
+ * coordinator waits for it while every shard is frozen), freeze/unfreeze, cancel a block.
+ */
+const enum Kind { Exec = 0, Lock = 1, Unlock = 2, Unblock = 3, Step = 4 }
 
 export interface LinkBuffers {
   /** rings[from][to]: requests from thread `from` to shard `to`. */
@@ -315,7 +319,7 @@ export class ShardLinks {
 
   /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
   private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
-    if (s !== this.self) return this.request(s, Kind.Exec, client.dbIndex, client.proto, argv, client.id);
+    if (s !== this.self) return this.request(s, Kind.Step, client.dbIndex, client.proto, argv, client.id);
     return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
   }
 
@@ -520,7 +524,7 @@ export class ShardLinks {
     this.scratch.reset();
     this.scratch.proto = proto;
     this.dispatcher.peerOrigin = { kind: 'peer', peer: from, requestId: id, proto };
-    const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, true, clientId);
+    const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, kind === Kind.Exec, clientId);
     this.dispatcher.peerOrigin = null;
     if (!blocked) this.replyTo(from, id, this.scratch.view());
   }

@@ -30,6 +30,8 @@ export interface StatsSnapshot {
   keyspaceMisses: number;
   expiredKeys: number;
   evictedKeys: number;
+  /** Blocked calls registered on the shard (each blocked client is registered on exactly one shard). */
+  blockedClients: number;
   /** V8 heap in use by the thread. */
   heapBytes: number;
   /** Slab bytes reserved by the shard's store. */
@@ -92,6 +94,7 @@ function localSnapshot(dispatcher: Dispatcher): StatsSnapshot {
     keyspaceMisses: shard.stats.keyspaceMisses,
     expiredKeys: shard.stats.expiredKeys,
     evictedKeys: shard.stats.evictedKeys,
+    blockedClients: shard.blocking.blockedCount,
     heapBytes: v8.getHeapStatistics().used_heap_size,
     storeBytes: shard.heap.bytesReserved,
     datasetBytes: shard.heap.bytesUsed,
@@ -239,7 +242,7 @@ const clientsSection: Section = (s) =>
     ['maxclients', config.numeric('maxclients')],
     ['client_recent_max_input_buffer', s.maxInputBuffer],
     ['client_recent_max_output_buffer', s.maxOutputBuffer],
-    ['blocked_clients', 0],
+    ['blocked_clients', s.blockedClients],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
   ]);
