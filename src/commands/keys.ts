@@ -279,6 +279,7 @@ function rename(ctx: ExecContext, argv: Buffer[], nx: boolean): void {
   const h = db.find(source, ctx.now);
   moveValue(db, h, db, target, db.expireAt(h));
   db.delete(source);
+  ctx.signalReady(target); // clients blocked on the target (BLPOP, BZPOPMIN) may now be served
   if (nx) ctx.reply.int(1);
   else ctx.reply.ok();
 }
@@ -299,12 +300,14 @@ function packKey(ctx: ExecContext, argv: Buffer[]): void {
 
 /** _keys-unpack key db NX|REPLACE record: stores the record under key in db; 1 if stored, 0 if NX found the key. */
 function unpackKey(ctx: ExecContext, argv: Buffer[]): void {
-  const db = ctx.shard.dbs[Number(argv[2].latin1Slice(0, argv[2].length))];
+  const dbIndex = Number(argv[2].latin1Slice(0, argv[2].length));
+  const db = ctx.shard.dbs[dbIndex];
   if (isKeyword(argv[3], 'NX') && db.find(argv[1], ctx.now) >= 0) {
     ctx.reply.int(0);
     return;
   }
   unpackEntry(db, argv[1], argv[4]);
+  ctx.shard.blocking.signal(dbIndex, argv[1]);
   ctx.reply.int(1);
 }
 
@@ -368,6 +371,7 @@ function move(ctx: ExecContext, argv: Buffer[]): void {
   }
   moveValue(from, h, to, key, from.expireAt(h));
   from.delete(key);
+  ctx.shard.blocking.signal(dbIndex, key);
   ctx.reply.int(1);
 }
 
@@ -411,6 +415,7 @@ function copy(ctx: ExecContext, argv: Buffer[]): void {
   const h = from.find(source, ctx.now);
   const ops = valueTypeOps(from.type(h));
   ops.restore(to, target, ops.serialize(from, h), from.expireAt(h));
+  ctx.shard.blocking.signal(dbIndex, target);
   ctx.reply.int(1);
 }
 
