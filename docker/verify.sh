@@ -10,12 +10,12 @@
 # apt and a Debian mirror for the first run, and the npm registry for `npm ci`.
 set -euo pipefail
 
-[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=NODEFLY_ROOTFS_CACHE "$0" "$@"
+[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=NODEFLY_ROOTFS_CACHE bash "$0" "$@"
 # Every podman call runs in one private mount namespace with the cgroup2 mount
 # hidden: on this kind of VM (hybrid cgroups) podman cannot set up containers
 # otherwise, and `podman exec` must see the mounts made by `podman run`.
 if [ "${NODEFLY_VERIFY_NAMESPACE:-}" != private ]; then
-    NODEFLY_VERIFY_NAMESPACE=private exec unshare --mount --propagation private "$0" "$@"
+    NODEFLY_VERIFY_NAMESPACE=private exec unshare --mount --propagation private bash "$0" "$@"
 fi
 umount /sys/fs/cgroup/unified 2> /dev/null || true
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

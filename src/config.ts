@@ -3,8 +3,9 @@
 // Each thread holds its own copy; CONFIG SET runs on every shard.
 
 import { readFileSync } from 'node:fs';
+import { INVALID_EVENT_CLASS, keyspaceEventsFromString, keyspaceEventsToString } from './pubsub/event-classes';
 
-type Kind = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
+type Kind = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special' | 'event-classes';
 
 interface ParamDecl {
   name: string;
@@ -54,7 +55,7 @@ const PARAMS: ParamDecl[] = [
   { name: 'lazyfree-lazy-server-del', kind: 'bool', default: 'no' },
   { name: 'lazyfree-lazy-user-del', kind: 'bool', default: 'no' },
   { name: 'lazyfree-lazy-user-flush', kind: 'bool', default: 'no' },
-  { name: 'notify-keyspace-events', kind: 'string', default: '' },
+  { name: 'notify-keyspace-events', kind: 'event-classes', default: '' },
   { name: 'save', kind: 'string', default: '' },
   { name: 'appendonly', kind: 'bool', default: 'no' },
   { name: 'appendfsync', kind: 'enum', default: 'everysec', values: ['always', 'everysec', 'no'] },
@@ -216,6 +217,12 @@ function normalize(p: ParamDecl, raw: string): string {
         throw new ConfigError(`argument must be between ${p.min} and ${p.max} inclusive`);
       }
       return String(n);
+    }
+    case 'event-classes': {
+      // Stored in canonical spelling, which is what CONFIG GET shows.
+      const classes = keyspaceEventsFromString(raw);
+      if (classes < 0) throw new ConfigError(INVALID_EVENT_CLASS);
+      return keyspaceEventsToString(classes);
     }
     default:
       return raw;

@@ -4,11 +4,18 @@
 // SVG renderer, which needs no browser and no canvas.
 
 import * as echarts from 'echarts';
-import { BenchReport, MemoryResult, ScenarioFigures, ValueKind } from './model';
+import type { ContenderKind } from '../scenarios/contenders';
+import { BenchReport, MemoryResult, ScenarioFigures, ValueKind, plural } from './model';
 
 const WIDTH = 1200;
 const HEIGHT = 860;
-const PALETTE = ['#c0392b', '#2471a3', '#5dade2', '#229954', '#d68910', '#7d3c98', '#616a6b'];
+/** Colours by kind of server, so a contender keeps its colour across runs; ours' variants take turns in warm tones. */
+const KIND_COLOURS: Record<ContenderKind, readonly string[]> = {
+  ours: ['#c0392b', '#e67e22', '#f1c40f'],
+  redis: ['#2471a3'],
+  memcached: ['#229954'],
+  dragonfly: ['#7d3c98'],
+};
 
 const VALUE_KIND_LABELS: Record<ValueKind, string> = {
   'product-json': '400-byte product JSON',
@@ -32,6 +39,11 @@ const GRIDS = [
 
 export function renderChartSvg(report: BenchReport): string {
   const contenders = report.contenders.map((contender) => contender.name);
+  const colours = report.contenders.map((contender, i) => {
+    const shades = KIND_COLOURS[contender.kind];
+    const sameKindBefore = report.contenders.slice(0, i).filter((other) => other.kind === contender.kind).length;
+    return shades[sameKindBefore % shades.length];
+  });
   const scenarioTitles = report.scenarios.map((scenario) => scenario.title.replace(/ of product JSON$/, ''));
   const scenarioFigure = (contender: string, pick: (figures: ScenarioFigures) => number | undefined): (number | undefined)[] =>
     report.scenarios.map((scenario) => {
@@ -62,7 +74,7 @@ export function renderChartSvg(report: BenchReport): string {
       title: [
         {
           text: `nodefly vs Redis, Memcached${contenders.includes('dragonfly') ? ', Dragonfly' : ''} — ${report.startedAt.slice(0, 10)}, ${report.host}`,
-          subtext: `${report.mode} run, medians of ${String(report.settings.rounds)} rounds; ${report.cpus} CPUs, load average ${report.loadAverage.start.toFixed(1)}; no bar = no figure`,
+          subtext: `${report.mode} run, medians of ${plural(Number(report.settings.rounds), 'round')}; ${report.cpus} CPUs, load average ${report.loadAverage.start.toFixed(1)}; no bar = no figure`,
           left: 'center',
           top: 0,
         },
@@ -73,7 +85,7 @@ export function renderChartSvg(report: BenchReport): string {
           textStyle: { fontSize: 13 },
         })),
       ],
-      legend: { bottom: 0, data: contenders },
+      legend: { bottom: 0, itemGap: 28, data: contenders },
       grid: GRIDS.map((grid) => ({ ...grid, containLabel: false })),
       xAxis: panels.map((panel, i) => ({ type: 'category', gridIndex: i, data: panel.categories, axisLabel: { interval: 0 } })),
       yAxis: panels.map((_, i) => ({ type: 'value', gridIndex: i })),
@@ -83,7 +95,7 @@ export function renderChartSvg(report: BenchReport): string {
           name: contender,
           xAxisIndex: i,
           yAxisIndex: i,
-          itemStyle: { color: PALETTE[c % PALETTE.length] },
+          itemStyle: { color: colours[c] },
           // ECharts draws '-' as a gap: a missing figure stays visibly missing, never zero.
           data: panel.values(contender).map((value) => (value === undefined ? '-' : Number(value.toPrecision(4)))),
         })),

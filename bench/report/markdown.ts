@@ -11,14 +11,15 @@ import {
   ScenarioResult,
   StartupResult,
   ValueKind,
+  plural,
 } from './model';
 
 function thousands(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-function fixed(decimals: number): (value: number) => string {
-  return (value) => value.toFixed(decimals);
+function fixed(decimals: number, unit = ''): (value: number) => string {
+  return (value) => `${value.toFixed(decimals)}${unit}`;
 }
 
 /** "12,345 (0.87x)", the ratio left out for Redis itself or where there is none. */
@@ -50,7 +51,7 @@ function startupOf(report: BenchReport, contender: string): StartupResult | unde
 
 function timeToRunning(report: BenchReport, contender: string): string {
   const startup = startupOf(report, contender);
-  const start = startup ? `${cell(startup.medianMs, fixed(0), startup.vsRedis)} ms to first PONG` : 'n/a';
+  const start = startup ? `${cell(startup.medianMs, fixed(0, ' ms'), startup.vsRedis)} to first PONG` : 'n/a';
   const kind = report.contenders.find((c) => c.name === contender)?.kind;
   if (kind !== 'ours') return start;
   const cold = report.coldSetup;
@@ -75,7 +76,7 @@ function summary(report: BenchReport): string {
     table(['Server', 'Throughput (ops/s)', 'Avg latency (ms)', 'Memory per 100K items (MiB)', 'Time to get running'], rows),
     '',
     `Throughput and latency: the cache scenario at ${String(report.settings.connections)} connections, median of ` +
-      `${String(report.settings.rounds)} rounds. Memory: RSS growth for 100K × 400-byte product JSON. Ratios to Redis in brackets.`,
+      `${plural(Number(report.settings.rounds), 'round')}. Memory: RSS growth for 100K × 400-byte product JSON. Ratios to Redis in brackets.`,
     '',
     "The article's figures, from its own machine (for shape, not for comparison with the above):",
     '',
@@ -91,7 +92,7 @@ function scenarioRow(result: ScenarioContenderResult): string[] {
   const r = result.vsRedis ?? {};
   if (!m) return [result.contender, `no figure: ${result.noFigure ?? 'not run'}`, '', '', '', '', '', '', '', '', ''];
   const app = (value: number | undefined, ratio: number | undefined, format: (v: number) => string): string =>
-    value === undefined ? (result.appNoFigure ? 'n/a (ioredis is RESP only)' : 'n/a') : cell(value, format, ratio);
+    value === undefined ? 'n/a' : cell(value, format, ratio);
   return [
     result.contender + (result.errors > 0 ? ` (${result.errors} error replies: ${result.firstError ?? '?'})` : ''),
     cell(m.opsPerSecond, thousands, r.opsPerSecond),
@@ -108,6 +109,7 @@ function scenarioRow(result: ScenarioContenderResult): string[] {
 }
 
 function scenarioSection(report: BenchReport, scenario: ScenarioResult): string {
+  const appless = scenario.results.filter((result) => result.median && result.appNoFigure !== undefined);
   return [
     `### ${scenario.title} (\`${scenario.id}\`)`,
     '',
@@ -118,10 +120,12 @@ function scenarioSection(report: BenchReport, scenario: ScenarioResult): string 
       ['Contender', 'ops/s', 'avg ms', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'miss/empty', 'app req/s', 'app avg ms', 'app p50 ms', 'app p99 ms'],
       scenario.results.map(scenarioRow),
     ),
+    ...appless.map((result) => `\n${result.contender}: no app figures, because ${result.appNoFigure}.`),
   ].join('\n');
 }
 
 function memorySection(report: BenchReport): string {
+  if (report.memory.length === 0) return 'Not measured in this run.';
   const contenders = [...new Set(report.memory.map((result) => result.contender))];
   const kindCells = (contender: string, kind: ValueKind): string[] => {
     const result = memoryOf(report, contender, kind);
@@ -135,6 +139,7 @@ function memorySection(report: BenchReport): string {
 }
 
 function startupSection(report: BenchReport): string {
+  if (report.startup.length === 0) return 'Not measured: no server was started here.';
   const rows = report.startup.map((result) => [
     result.contender,
     cell(result.medianMs, fixed(0), result.vsRedis),
@@ -175,7 +180,7 @@ export function renderMarkdown(report: BenchReport): string {
   return [
     `# nodefly benchmark: ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${report.host}`,
     '',
-    `${report.mode === 'quick' ? 'Quick' : 'Full'} run: ${String(report.settings.rounds)} interleaved rounds of ` +
+    `${report.mode === 'quick' ? 'Quick' : 'Full'} run: ${plural(Number(report.settings.rounds), 'interleaved round')} of ` +
       `${String(report.settings.operations)} commands per contender and scenario, medians reported. ${report.cpus} CPUs, ` +
       `load average ${report.loadAverage.start.toFixed(1)} at start and ${report.loadAverage.end.toFixed(1)} at end, Node ${report.node}. ` +
       `Ratios are to ${BASELINE}.`,

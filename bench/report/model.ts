@@ -110,8 +110,8 @@ export interface GeneratorCheckSample {
   avgMs: number;
   /** The generator's own CPU per command. */
   clientCpuUsPerOp: number;
-  /** redis-server's CPU per command under this generator. */
-  serverCpuUsPerOp: number;
+  /** redis-server's CPU per command under this generator; absent for a server not started here. */
+  serverCpuUsPerOp?: number;
 }
 
 /** Our generator against redis-benchmark on redis-server, same command, keys and concurrency. */
@@ -179,4 +179,27 @@ export function ratios<T extends object>(figures: T, baseline: T): Ratios<T> {
     if (typeof value === 'number' && typeof base === 'number' && base !== 0) out[key] = value / base;
   }
   return out;
+}
+
+/** Fills every `vsRedis` from the baseline's figures; the baseline itself gets none. */
+export function attachRatios(report: Pick<BenchReport, 'scenarios' | 'memory' | 'startup'>, baseline: string): void {
+  for (const scenario of report.scenarios) {
+    const base = scenario.results.find((result) => result.contender === baseline)?.median;
+    for (const result of scenario.results) {
+      if (base && result.median && result.contender !== baseline) result.vsRedis = ratios(result.median, base);
+    }
+  }
+  for (const result of report.memory) {
+    const base = report.memory.find((r) => r.contender === baseline && r.valueKind === result.valueKind)?.mibPer100k;
+    if (base !== undefined && result.mibPer100k !== undefined && result.contender !== baseline) result.vsRedis = result.mibPer100k / base;
+  }
+  const baseStartup = report.startup.find((result) => result.contender === baseline)?.medianMs;
+  for (const result of report.startup) {
+    if (baseStartup !== undefined && result.contender !== baseline) result.vsRedis = result.medianMs / baseStartup;
+  }
+}
+
+/** "1 round", "5 rounds". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -53,7 +53,10 @@ export async function checkGenerator(
     const { host, port } = running.endpoint;
     await cacheScenario.prepare(running.endpoint, keyPrefix);
     const key = `${keyPrefix}product:${'#'.repeat(KEY_DIGITS)}`;
-    const serverTicks = (): number => (running.server ? readCpuTicks(running.server.pid) : NaN);
+    const pid = running.server?.pid;
+    const serverCpuUsPerOp = (ticksBefore: number): number | undefined =>
+      pid === undefined ? undefined : ticksToMicros(readCpuTicks(pid) - ticksBefore) / options.operations;
+    const serverTicks = (): number => (pid === undefined ? 0 : readCpuTicks(pid));
 
     const runOurs = async (round: number): Promise<GeneratorCheckSample> => {
       const ticksBefore = serverTicks();
@@ -70,7 +73,7 @@ export async function checkGenerator(
         opsPerSecond: load.opsPerSecond,
         avgMs: load.avgMs,
         clientCpuUsPerOp: (load.generatorCoreShare * load.seconds * 1e6) / load.operations,
-        serverCpuUsPerOp: ticksToMicros(serverTicks() - ticksBefore) / load.operations,
+        serverCpuUsPerOp: serverCpuUsPerOp(ticksBefore),
       };
     };
     const runRedisBenchmark = async (): Promise<GeneratorCheckSample> => {
@@ -89,7 +92,7 @@ export async function checkGenerator(
         opsPerSecond: rows[0].rps,
         avgMs: rows[0].avgLatencyMs,
         clientCpuUsPerOp: clientCpuMicros / options.operations,
-        serverCpuUsPerOp: ticksToMicros(serverTicks() - ticksBefore) / options.operations,
+        serverCpuUsPerOp: serverCpuUsPerOp(ticksBefore),
       };
     };
 
@@ -101,7 +104,8 @@ export async function checkGenerator(
         check.samples.push(sample);
         progress(
           `[generator check ${round}/${options.rounds}] ${sample.generator.padEnd(15)} ${sample.opsPerSecond.toFixed(0).padStart(7)} ops/s, ` +
-            `client ${sample.clientCpuUsPerOp.toFixed(1)} CPU µs/op, redis-server ${sample.serverCpuUsPerOp.toFixed(1)} CPU µs/op`,
+            `client ${sample.clientCpuUsPerOp.toFixed(1)} CPU µs/op` +
+            (sample.serverCpuUsPerOp === undefined ? '' : `, redis-server ${sample.serverCpuUsPerOp.toFixed(1)} CPU µs/op`),
         );
       }
     }

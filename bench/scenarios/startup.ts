@@ -12,7 +12,7 @@ import { progress } from '../lib/progress';
 import { RespClient } from '../lib/resp';
 import { freePort, startServer } from '../lib/server';
 import { ColdSetupResult } from '../report/model';
-import { Contender, RunningContender, startContender, stopContender } from './contenders';
+import { Contender, RunningContender, STARTUP_POLL_MS, startContender, stopContender } from './contenders';
 import { StartupSamples, recordStartup } from './workload';
 
 /** Starts and stops every contender `times` times, taking turns, recording time to first PONG. */
@@ -105,7 +105,7 @@ export async function measureColdSetup(repoRoot: string): Promise<ColdSetupResul
       name: 'ours (fresh clone)',
       launch: { command: process.execPath, args: [join(clone, 'dist', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--loglevel', 'warning'] },
       port,
-      pollMs: 2,
+      pollMs: STARTUP_POLL_MS,
     });
     result.startMs = server.readyMs;
     await server.stop();

@@ -143,7 +143,7 @@ export async function runScenario(
           await stopContender(running);
           continue;
         }
-        progress(`[${scenario.id}] ${contender.name}: loading data`);
+        progress(`[${scenario.id}] ${contender.name}: probed, preparing data`);
         await scenario.prepare(running.endpoint, keyPrefix);
         if (running.endpoint.protocol !== 'resp') result.appNoFigure = 'the application flow runs on ioredis, which speaks RESP only';
         participants.push({ running, keyPrefix, result });

@@ -11,7 +11,8 @@ import { ValueType, NO_EXPIRE } from '../store/types';
 import { parseInteger, parseSafeIntegerAt } from '../util/number';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { lookupTyped, WRONG_TYPE } from './lookup';
-import { isKeyword } from './strings';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
+import { isKeyword } from '../util/keyword';
 
 const BIT_OFFSET_INVALID = 'ERR bit offset is not an integer or out of range';
 const BIT_VALUE_INVALID = 'ERR bit is not an integer or out of range';
@@ -106,6 +107,7 @@ function setbit(ctx: ExecContext, argv: Buffer[]): void {
   if (value.grown || old !== on) {
     bytes[byte] = on ? bytes[byte] | mask : bytes[byte] & ~mask;
     ctx.db.setString(argv[1], bytes, value.expireAt);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'setbit', argv[1]);
   }
   ctx.reply.int(old);
 }
@@ -324,8 +326,12 @@ function computeBitOp(op: BitOp, sources: ReadonlyArray<Uint8Array | null>): Buf
 
 /** Stores a BITOP result at dest (no TTL), or deletes dest when there is none; replies the length. */
 function storeBitOp(ctx: ExecContext, dest: Buffer, result: Buffer | null): void {
-  if (result === null) ctx.db.delete(dest, ctx.now);
-  else ctx.db.setString(dest, result, NO_EXPIRE);
+  if (result === null) {
+    if (ctx.db.delete(dest, ctx.now)) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', dest);
+  } else {
+    ctx.db.setString(dest, result, NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'set', dest);
+  }
   ctx.reply.int(result === null ? 0 : result.length);
 }
 
@@ -530,7 +536,10 @@ function bitfieldGeneric(ctx: ExecContext, argv: Buffer[], readonlyCommand: bool
     writeField(bytes, f.offset, f.bits, next);
     if (next !== old) changed = true;
   }
-  if (changed) ctx.db.setString(argv[1], bytes, target!.expireAt);
+  if (changed) {
+    ctx.db.setString(argv[1], bytes, target!.expireAt);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'setbit', argv[1]);
+  }
 }
 
 function bitfield(ctx: ExecContext, argv: Buffer[]): void {

@@ -5,7 +5,7 @@ import type { ReplyWriter } from '../protocol/reply';
 import { globMatch } from '../util/glob';
 import { parseSafeInteger } from '../util/number';
 import { NOT_INTEGER, SYNTAX } from './errors';
-import { isKeyword } from './strings';
+import { isKeyword } from '../util/keyword';
 
 const DEFAULT_COUNT = 10;
 const STAR = 0x2a;

@@ -20,7 +20,7 @@ import {
 import { formatFixed, parseFloat64, parseSafeInteger } from '../util/number';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX } from './errors';
 import { WRONG_TYPE, lookupTyped } from './lookup';
-import { isKeyword } from './strings';
+import { isKeyword } from '../util/keyword';
 import { storeResult, zadd } from './zsets';
 
 const EMPTY = Buffer.alloc(0);
@@ -60,12 +60,12 @@ function extractUnit(reply: ReplyWriter, arg: Buffer): number {
   return -1;
 }
 
-/** A non-negative number argument, or -1 after replying `notNumeric`. */
+/** A number argument, or NaN after replying `notNumeric`. */
 function extractLength(reply: ReplyWriter, arg: Buffer, notNumeric: string): number {
   const value = parseFloat64(arg);
   if (value === null) {
     reply.error(notNumeric);
-    return -1;
+    return NaN;
   }
   return value;
 }
@@ -73,7 +73,7 @@ function extractLength(reply: ReplyWriter, arg: Buffer, notNumeric: string): num
 /** Parses `radius unit` at argv[at] into the shape; false after the error. */
 function extractRadius(reply: ReplyWriter, argv: Buffer[], at: number, shape: GeoShape): boolean {
   const radius = extractLength(reply, argv[at], 'ERR need numeric radius');
-  if (radius === -1) return false;
+  if (radius !== radius) return false;
   if (radius < 0) {
     reply.error('ERR radius cannot be negative');
     return false;
@@ -89,9 +89,9 @@ function extractRadius(reply: ReplyWriter, argv: Buffer[], at: number, shape: Ge
 /** Parses `width height unit` at argv[at] into the shape; false after the error. */
 function extractBox(reply: ReplyWriter, argv: Buffer[], at: number, shape: GeoShape): boolean {
   const width = extractLength(reply, argv[at], 'ERR need numeric width');
-  if (width === -1) return false;
+  if (width !== width) return false;
   const height = extractLength(reply, argv[at + 1], 'ERR need numeric height');
-  if (height === -1) return false;
+  if (height !== height) return false;
   if (height < 0 || width < 0) {
     reply.error('ERR height or width cannot be negative');
     return false;

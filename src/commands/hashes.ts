@@ -17,7 +17,8 @@ import { parseElementScanOptions, elementScan, scanMatches } from './element-sca
 import { INVALID_CURSOR, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONG_ARITY } from './errors';
 import { parseScanCursor } from './keys';
 import { WRONG_TYPE, lookupTyped } from './lookup';
-import { isKeyword } from './strings';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
+import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
 
 /** A hash value: field/value pairs in a Listpack, or a ByteMap. */
@@ -167,6 +168,7 @@ function hset(ctx: ExecContext, argv: Buffer[], name: 'hset' | 'hmset'): void {
     hash = hashSet(ctx, key, hash, argv[i], argv[i + 1]);
     if (setResult.created) created++;
   }
+  notifyKeyspaceEvent(ctx, EventClass.Hash, 'hset', key);
   if (name === 'hset') ctx.reply.int(created);
   else ctx.reply.ok();
 }
@@ -179,6 +181,7 @@ function hsetnx(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   hashSet(ctx, argv[1], hash, argv[2], argv[3]);
+  notifyKeyspaceEvent(ctx, EventClass.Hash, 'hset', argv[1]);
   ctx.reply.int(1);
 }
 
@@ -210,15 +213,19 @@ function hdel(ctx: ExecContext, argv: Buffer[]): void {
   }
   const hash = ctx.db.objectValue<HashValue>(h);
   let deleted = 0;
+  let keyRemoved = false;
   for (let i = 2; i < argv.length; i++) {
     if (hashDelete(hash, argv[i])) {
       deleted++;
       if (hashLength(hash) === 0) {
         ctx.db.delete(argv[1]);
+        keyRemoved = true;
         break;
       }
     }
   }
+  if (deleted > 0) notifyKeyspaceEvent(ctx, EventClass.Hash, 'hdel', argv[1]);
+  if (keyRemoved) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
   ctx.reply.int(deleted);
 }
 
@@ -296,6 +303,7 @@ function hincrby(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   hashSet(ctx, argv[1], hash, argv[2], Buffer.from(sum.toString(), 'latin1'));
+  notifyKeyspaceEvent(ctx, EventClass.Hash, 'hincrby', argv[1]);
   ctx.reply.int(sum);
 }
 
@@ -328,6 +336,7 @@ function hincrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   }
   const text = Buffer.from(formatHumanFloat(sum), 'latin1');
   hashSet(ctx, argv[1], hash, argv[2], text);
+  notifyKeyspaceEvent(ctx, EventClass.Hash, 'hincrbyfloat', argv[1]);
   ctx.reply.bulk(text);
 }
 

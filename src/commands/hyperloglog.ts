@@ -15,7 +15,8 @@ import {
 } from '../store/hll';
 import { WRONGTYPE } from './errors';
 import { lookupTyped, WRONG_TYPE } from './lookup';
-import { isKeyword } from './strings';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
+import { isKeyword } from '../util/keyword';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const CORRUPT_HLL = 'INVALIDOBJ Corrupted HLL object detected';
@@ -65,6 +66,7 @@ function pfadd(ctx: ExecContext, argv: Buffer[]): void {
   if (updated > 0) {
     editor.invalidateCache();
     ctx.db.setString(key, editor.view(), expireAt);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'pfadd', key);
   }
   ctx.reply.int(updated > 0 ? 1 : 0);
 }
@@ -194,6 +196,7 @@ function pfmerge(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   ctx.db.setString(dest, editor.view(), h < 0 ? NO_EXPIRE : ctx.db.expireAt(h));
+  notifyKeyspaceEvent(ctx, EventClass.String, 'pfadd', dest);
   ctx.reply.ok();
 }
 

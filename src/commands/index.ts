@@ -4,6 +4,7 @@ import { connectionCommands } from './connection';
 import { stringCommands } from './strings';
 import { keyCommands } from './keys';
 import { zsetCommands } from './zsets';
+import { streamCommands } from './streams';
 import { serverCommands } from './server';
 import { bitmapCommands } from './bitmaps';
 import { hyperloglogCommands } from './hyperloglog';
@@ -13,5 +14,6 @@ import { setCommands } from './sets';
 import { transactionCommands } from './transactions';
 import { geoCommands } from './geo';
 import { sortCommands } from './sort';
+import { pubsubCommands } from './pubsub';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, sortCommands, transactionCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands];

@@ -16,7 +16,8 @@ import { parseInteger, parseSafeInteger } from '../util/number';
 import { DB_INDEX_OUT_OF_RANGE, INVALID_CURSOR, INVALID_EXPIRE, NOT_INTEGER, NO_SUCH_KEY, SYNTAX } from './errors';
 import { replyHelp } from './server/help';
 import { lookupRead, lookupReadNoTouch, lookupWrite } from './lookup';
-import { isKeyword } from './strings';
+import { EventClass, notifyKeyspaceEvent, publishKeyspaceEvent } from '../pubsub/notify';
+import { isKeyword } from '../util/keyword';
 import { TYPE_NAMES, isSharedInteger, packEntry, unpackEntry, valueTypeOps } from './value-types';
 
 const SAME_OBJECT = 'ERR source and destination objects are the same';
@@ -32,6 +33,7 @@ function del(ctx: ExecContext, argv: Buffer[]): void {
     const h = db.find(argv[i], ctx.now);
     if (h >= 0) {
       db.deleteEntry(h);
+      notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[i]);
       deleted++;
     }
   }
@@ -279,6 +281,8 @@ function rename(ctx: ExecContext, argv: Buffer[], nx: boolean): void {
   const h = db.find(source, ctx.now);
   moveValue(db, h, db, target, db.expireAt(h));
   db.delete(source);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'rename_from', source);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'rename_to', target);
   ctx.signalReady(target); // clients blocked on the target (BLPOP, BZPOPMIN) may now be served
   if (nx) ctx.reply.int(1);
   else ctx.reply.ok();
@@ -371,6 +375,8 @@ function move(ctx: ExecContext, argv: Buffer[]): void {
   }
   moveValue(from, h, to, key, from.expireAt(h));
   from.delete(key);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'move_from', key);
+  publishKeyspaceEvent(ctx.shard.pubsub, dbIndex, EventClass.Generic, 'move_to', key);
   ctx.shard.blocking.signal(dbIndex, key);
   ctx.reply.int(1);
 }
@@ -415,6 +421,7 @@ function copy(ctx: ExecContext, argv: Buffer[]): void {
   const h = from.find(source, ctx.now);
   const ops = valueTypeOps(from.type(h));
   ops.restore(to, target, ops.serialize(from, h), from.expireAt(h));
+  publishKeyspaceEvent(ctx.shard.pubsub, dbIndex, EventClass.Generic, 'copy_to', target);
   ctx.shard.blocking.signal(dbIndex, target);
   ctx.reply.int(1);
 }
@@ -512,8 +519,13 @@ function expireGeneric(ctx: ExecContext, argv: Buffer[], seconds: boolean, relat
     ctx.reply.int(0);
     return;
   }
-  if (when <= ctx.now) db.deleteEntry(h);
-  else db.setExpire(h, when);
+  if (when <= ctx.now) {
+    db.deleteEntry(h);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
+  } else {
+    db.setExpire(h, when);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'expire', argv[1]);
+  }
   ctx.reply.int(1);
 }
 
@@ -539,6 +551,7 @@ function persist(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   ctx.db.setExpire(h, NO_EXPIRE);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'persist', argv[1]);
   ctx.reply.int(1);
 }
 

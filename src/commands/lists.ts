@@ -15,7 +15,7 @@ import { NO_EXPIRE, ValueType } from '../store/types';
 import { parseFloat64, parseInteger, parseSafeInteger } from '../util/number';
 import { NOT_INTEGER, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE } from './errors';
 import { lookupTyped, lookupWrite, WRONG_TYPE } from './lookup';
-import { isKeyword } from './strings';
+import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
 
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';

@@ -1,4 +1,5 @@
 // Server commands (Redis server.c, db.c, object.c, debug.c). CLIENT, COMMAND,
+import { isKeyword } from '../util/keyword';
 // CONFIG and INFO live in ./server/, exported here as one family.
 
 import { command, type CommandDecl, type ExecContext } from '../dispatch/command';
@@ -8,7 +9,7 @@ import { DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from './errors';
 import { clientCommands } from './server/client';
 import { commandCommand } from './server/command';
 import { configCommands } from './server/config';
-import { argIs, replyHelp, subcommandSyntaxError } from './server/help';
+import { replyHelp, subcommandSyntaxError } from './server/help';
 import { infoCommands, memoryDoctor, memoryStats, PROCESS_START_MS } from './server/info';
 
 function dbsize(ctx: ExecContext): void {
@@ -17,14 +18,14 @@ function dbsize(ctx: ExecContext): void {
 
 /** Checks FLUSHDB/FLUSHALL's optional ASYNC|SYNC (both flush at once here); replies the error and returns false if invalid. */
 function flushModeValid(ctx: ExecContext, argv: Buffer[]): boolean {
-  if (argv.length === 1 || (argv.length === 2 && (argIs(argv[1], 'async') || argIs(argv[1], 'sync')))) return true;
+  if (argv.length === 1 || (argv.length === 2 && (isKeyword(argv[1], 'ASYNC') || isKeyword(argv[1], 'SYNC')))) return true;
   ctx.reply.error(SYNTAX);
   return false;
 }
 
 function flushdb(ctx: ExecContext, argv: Buffer[]): void {
   if (!flushModeValid(ctx, argv)) return;
-  ctx.db.clear();
+  ctx.shard.flushDb(ctx.dbIndex);
   ctx.reply.ok();
 }
 
@@ -69,7 +70,7 @@ function lastsave(ctx: ExecContext): void {
 /** MEMORY USAGE key [SAMPLES n]: the bytes of the key's record and its share of the index. */
 function memoryUsage(ctx: ExecContext, argv: Buffer[]): void {
   for (let j = 3; j < argv.length; j++) {
-    if (!argIs(argv[j], 'samples') || j + 1 >= argv.length) {
+    if (!isKeyword(argv[j], 'SAMPLES') || j + 1 >= argv.length) {
       ctx.reply.error(SYNTAX);
       return;
     }
@@ -112,16 +113,16 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function debug(ctx: ExecContext, argv: Buffer[]): void {
   const r = ctx.reply;
   const sub = argv[1];
-  if (argIs(sub, 'help') && argv.length === 2) {
+  if (isKeyword(sub, 'HELP') && argv.length === 2) {
     replyHelp(r, 'DEBUG', DEBUG_HELP);
-  } else if (argIs(sub, 'sleep') && argv.length === 3) {
+  } else if (isKeyword(sub, 'SLEEP') && argv.length === 3) {
     const ms = Number.parseFloat(argv[2].toString('latin1')) * 1000;
     if (ctx.shard.index === 0 && ms > 0) Atomics.wait(sleeper, 0, 0, ms);
     r.ok();
-  } else if (argIs(sub, 'set-active-expire') && argv.length === 3) {
+  } else if (isKeyword(sub, 'SET-ACTIVE-EXPIRE') && argv.length === 3) {
     ctx.shard.activeExpireEnabled = Number.parseInt(argv[2].toString('latin1'), 10) !== 0;
     r.ok();
-  } else if (argIs(sub, 'log') && argv.length === 3) {
+  } else if (isKeyword(sub, 'LOG') && argv.length === 3) {
     if (ctx.shard.index === 0) ctx.dispatcher.log.warn(`DEBUG LOG: ${argv[2].toString('utf8')}`);
     r.ok();
   } else {
@@ -146,10 +147,10 @@ function shutdown(ctx: ExecContext, argv: Buffer[]): void {
   let nosave = false;
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
-    if (argIs(argv[i], 'nosave')) nosave = true;
-    else if (argIs(argv[i], 'save')) save = true;
-    else if (argIs(argv[i], 'abort')) abort = true;
-    else if (!argIs(argv[i], 'now') && !argIs(argv[i], 'force')) {
+    if (isKeyword(argv[i], 'NOSAVE')) nosave = true;
+    else if (isKeyword(argv[i], 'SAVE')) save = true;
+    else if (isKeyword(argv[i], 'ABORT')) abort = true;
+    else if (!isKeyword(argv[i], 'NOW') && !isKeyword(argv[i], 'FORCE')) {
       ctx.reply.error(SYNTAX);
       return;
     }

@@ -23,7 +23,8 @@ import { elementScan, parseElementScanOptions, scanMatches } from './element-sca
 import { INVALID_CURSOR, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { parseScanCursor } from './keys';
 import { WRONG_TYPE, lookupRead, lookupTyped, lookupWrite } from './lookup';
-import { isKeyword } from './strings';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
+import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
 
 export type SetValue = IntSet | ByteMap;
@@ -191,7 +192,10 @@ function addToKey(ctx: ExecContext, key: Uint8Array, set: SetValue | undefined, 
 
 function sadd(ctx: ExecContext, argv: Buffer[]): void {
   const set = setForWrite(ctx, argv[1]);
-  if (set !== null) ctx.reply.int(addToKey(ctx, argv[1], set, argv, 2));
+  if (set === null) return;
+  const added = addToKey(ctx, argv[1], set, argv, 2);
+  if (added > 0) notifyKeyspaceEvent(ctx, EventClass.Set, 'sadd', argv[1]);
+  ctx.reply.int(added);
 }
 
 function srem(ctx: ExecContext, argv: Buffer[]): void {
@@ -202,15 +206,19 @@ function srem(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   let removed = 0;
+  let keyRemoved = false;
   for (let i = 2; i < argv.length; i++) {
     if (removeMember(set, argv[i])) {
       removed++;
       if (setSize(set) === 0) {
         ctx.db.delete(argv[1]);
+        keyRemoved = true;
         break;
       }
     }
   }
+  if (removed > 0) notifyKeyspaceEvent(ctx, EventClass.Set, 'srem', argv[1]);
+  if (keyRemoved) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
   ctx.reply.int(removed);
 }
 
@@ -250,7 +258,11 @@ function spop(ctx: ExecContext, argv: Buffer[]): void {
   const entry = randomEntry(set);
   reply.bulk(memberAt(set, entry));
   removeEntry(set, entry);
-  if (setSize(set) === 0) ctx.db.delete(argv[1]);
+  notifyKeyspaceEvent(ctx, EventClass.Set, 'spop', argv[1]);
+  if (setSize(set) === 0) {
+    ctx.db.delete(argv[1]);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
+  }
 }
 
 function spopCount(ctx: ExecContext, argv: Buffer[]): void {
@@ -268,9 +280,11 @@ function spopCount(ctx: ExecContext, argv: Buffer[]): void {
   }
   const size = setSize(set);
   const count = Number(parsed);
+  notifyKeyspaceEvent(ctx, EventClass.Set, 'spop', argv[1]);
   if (count >= size) {
     replyMembers(reply, set);
     ctx.db.delete(argv[1]);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
     return;
   }
   reply.set(count);
@@ -413,8 +427,12 @@ function smove(ctx: ExecContext, argv: Buffer[]): void {
     reply.int(0);
     return;
   }
-  if (setSize(src) === 0) db.delete(source);
-  addToKey(ctx, destination, dst, argv, 3);
+  notifyKeyspaceEvent(ctx, EventClass.Set, 'srem', source);
+  if (setSize(src) === 0) {
+    db.delete(source);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', source);
+  }
+  if (addToKey(ctx, destination, dst, argv, 3) > 0) notifyKeyspaceEvent(ctx, EventClass.Set, 'sadd', destination);
   reply.int(1);
 }
 
@@ -528,11 +546,18 @@ function setOperation(ctx: ExecContext, argv: Buffer[], op: SetOp): void {
   if (sets !== null) replyCombined(ctx.reply, op, sets);
 }
 
+/** The keyspace event of each *STORE command, by SetOp; sent as an argument to _sets-store. */
+const STORE_EVENTS = ['sinterstore', 'sunionstore', 'sdiffstore'].map((name) => Buffer.from(name));
+
 /** Stores a result under destination (deleting it when empty) and replies its size. */
-function storeResult(ctx: ExecContext, destination: Uint8Array, result: SetValue): void {
+function storeResult(ctx: ExecContext, destination: Buffer, result: SetValue, event: Buffer): void {
   const size = setSize(result);
-  if (size > 0) ctx.db.setObject(destination, ValueType.Set, result, NO_EXPIRE);
-  else ctx.db.delete(destination);
+  if (size > 0) {
+    ctx.db.setObject(destination, ValueType.Set, result, NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.Set, event.latin1Slice(0, event.length), destination);
+  } else if (ctx.db.delete(destination)) {
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', destination);
+  }
   ctx.reply.int(size);
 }
 
@@ -540,7 +565,7 @@ function setOperationStore(ctx: ExecContext, argv: Buffer[], op: SetOp): void {
   const sets = sourceSets(ctx, argv, 2, argv.length);
   if (sets === null) return;
   // Members are copied into the result before the destination (maybe a source) is replaced.
-  storeResult(ctx, argv[1], combine(op, sets));
+  storeResult(ctx, argv[1], combine(op, sets), STORE_EVENTS[op]);
 }
 
 /** SINTERCARD's numkeys and LIMIT, or null after replying the error. */
@@ -598,9 +623,9 @@ function fetchSet(ctx: ExecContext, argv: Buffer[]): void {
   else ctx.reply.bulk(serializeSet(set));
 }
 
-/** _sets-store key payload: stores a serialized set (an empty payload deletes the key); replies its size. */
+/** _sets-store key payload event: stores a serialized set (an empty payload deletes the key); replies its size. */
 function storeSet(ctx: ExecContext, argv: Buffer[]): void {
-  storeResult(ctx, argv[1], argv[2].length === 0 ? new IntSet() : deserializeSet(argv[2]));
+  storeResult(ctx, argv[1], argv[2].length === 0 ? new IntSet() : deserializeSet(argv[2]), argv[3]);
 }
 
 /** Fetches the sets at keys from their shards, in order; null after replying the first error. */
@@ -628,7 +653,7 @@ async function setOperationStoreAcross(tx: ShardTx, argv: Buffer[], reply: Reply
   if (sets === null) return;
   const result = combine(op, sets);
   const payload = setSize(result) === 0 ? Buffer.alloc(0) : serializeSet(result);
-  reply.raw(await tx.exec(tx.shardOf(argv[1]), [STORE, argv[1], payload]));
+  reply.raw(await tx.exec(tx.shardOf(argv[1]), [STORE, argv[1], payload, STORE_EVENTS[op]]));
 }
 
 async function sintercardAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
@@ -715,5 +740,5 @@ export const setCommands = [
   }),
   // Shard-side steps of the multi-shard coordinators above.
   command({ name: '_sets-fetch', arity: 2, flags: ['readonly'], keys: KEY1, acl: [], group: 'set', summary: 'A set, serialized', since: '7.0.0', internal: true, handler: fetchSet }),
-  command({ name: '_sets-store', arity: 3, flags: ['write', 'denyoom'], keys: KEY1, acl: [], group: 'set', summary: 'Store a serialized set', since: '7.0.0', internal: true, handler: storeSet }),
+  command({ name: '_sets-store', arity: 4, flags: ['write', 'denyoom'], keys: KEY1, acl: [], group: 'set', summary: 'Store a serialized set', since: '7.0.0', internal: true, handler: storeSet }),
 ];

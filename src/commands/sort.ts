@@ -23,7 +23,7 @@ import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { hashGet, type HashValue } from './hashes';
 import { lookupRead } from './lookup';
 import type { SetValue } from './sets';
-import { isKeyword } from './strings';
+import { isKeyword } from '../util/keyword';
 
 const NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 const EMPTY = Buffer.alloc(0);

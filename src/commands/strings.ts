@@ -2,6 +2,7 @@
 
 import { command, type ExecContext, type ShardTx } from '../dispatch/command';
 import type { ReplyWriter } from '../protocol/reply';
+import { isKeyword } from '../util/keyword';
 import { bulkOf, integerOf, isError } from '../dispatch/resp-scan';
 import { config } from '../config';
 import { ValueType, NO_EXPIRE } from '../store/types';
@@ -10,6 +11,7 @@ import {
   INVALID_EXPIRE, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONG_ARITY,
 } from './errors';
 import { lookupRead, lookupTyped, lookupWrite, WRONG_TYPE } from './lookup';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
 
 const OFFSET_OUT_OF_RANGE = 'ERR offset is out of range';
 const DECREMENT_OVERFLOW = 'ERR decrement would overflow';
@@ -43,12 +45,6 @@ interface ExpireOptions {
 
 const parsedOptions: ExpireOptions = { flags: 0, expireArg: -1 };
 
-/** ASCII-case-insensitive comparison of an argument with an uppercase keyword. */
-export function isKeyword(arg: Buffer, upper: string): boolean {
-  if (arg.length !== upper.length) return false;
-  for (let i = 0; i < arg.length; i++) if ((arg[i] & 0xdf) !== upper.charCodeAt(i)) return false;
-  return true;
-}
 
 /**
  * Parses the extended options of SET (from argv[3]) or GETEX (from argv[2]) as Redis's
@@ -143,6 +139,8 @@ function setGeneric(ctx: ExecContext, key: Buffer, value: Buffer, flags: number,
   if ((flags & SetFlag.NX && h >= 0) || (flags & SetFlag.XX && h < 0)) return SetOutcome.Skipped;
   if (flags & SetFlag.KEEPTTL && h >= 0) expireAt = db.expireAt(h);
   db.setString(key, value, expireAt);
+  notifyKeyspaceEvent(ctx, EventClass.String, 'set', key);
+  if (expireArg !== null) notifyKeyspaceEvent(ctx, EventClass.Generic, 'expire', key);
   return SetOutcome.Written;
 }
 
@@ -181,6 +179,7 @@ function getset(ctx: ExecContext, argv: Buffer[]): void {
   if (h < 0) ctx.reply.nil();
   else ctx.reply.bulk(ctx.db.stringValue(h));
   ctx.db.setString(argv[1], argv[2], NO_EXPIRE);
+  notifyKeyspaceEvent(ctx, EventClass.String, 'set', argv[1]);
 }
 
 function getdel(ctx: ExecContext, argv: Buffer[]): void {
@@ -192,6 +191,7 @@ function getdel(ctx: ExecContext, argv: Buffer[]): void {
   }
   ctx.reply.bulk(ctx.db.stringValue(h));
   ctx.db.deleteEntry(h);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
 }
 
 function getex(ctx: ExecContext, argv: Buffer[]): void {
@@ -213,9 +213,16 @@ function getex(ctx: ExecContext, argv: Buffer[]): void {
   const db = ctx.db;
   ctx.reply.bulk(db.stringValue(h));
   // An absolute time already past deletes the key, as an expiring key would be.
-  if (flags & (SetFlag.EXAT | SetFlag.PXAT) && expireAt <= ctx.now) db.deleteEntry(h);
-  else if (opts.expireArg > 0) db.setExpire(h, expireAt);
-  else if (flags & SetFlag.PERSIST) db.setExpire(h, NO_EXPIRE);
+  if (flags & (SetFlag.EXAT | SetFlag.PXAT) && expireAt <= ctx.now) {
+    db.deleteEntry(h);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
+  } else if (opts.expireArg > 0) {
+    db.setExpire(h, expireAt);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'expire', argv[1]);
+  } else if (flags & SetFlag.PERSIST && db.expireAt(h) !== NO_EXPIRE) {
+    db.setExpire(h, NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.Generic, 'persist', argv[1]);
+  }
 }
 
 // ---- multi-key ------------------------------------------------------------
@@ -233,7 +240,10 @@ function mget(ctx: ExecContext, argv: Buffer[]): void {
 
 /** Sets every key/value pair of argv[1..], dropping any TTL (Redis setKey). */
 function setPairs(ctx: ExecContext, argv: Buffer[]): void {
-  for (let j = 1; j < argv.length; j += 2) ctx.db.setString(argv[j], argv[j + 1], NO_EXPIRE);
+  for (let j = 1; j < argv.length; j += 2) {
+    ctx.db.setString(argv[j], argv[j + 1], NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'set', argv[j]);
+  }
 }
 
 function mset(ctx: ExecContext, argv: Buffer[]): void {
@@ -326,6 +336,7 @@ function append(ctx: ExecContext, argv: Buffer[]): void {
   if (h === WRONG_TYPE) return;
   if (h < 0) {
     db.setString(key, suffix, NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.String, 'append', key);
     ctx.reply.int(suffix.length);
     return;
   }
@@ -336,6 +347,7 @@ function append(ctx: ExecContext, argv: Buffer[]): void {
   value.set(old, 0);
   value.set(suffix, old.length);
   db.setString(key, value, db.expireAt(h));
+  notifyKeyspaceEvent(ctx, EventClass.String, 'append', key);
   ctx.reply.int(length);
 }
 
@@ -374,6 +386,7 @@ function setrange(ctx: ExecContext, argv: Buffer[]): void {
   if (offset > oldLength) value.fill(0, oldLength, offset);
   value.set(patch, offset);
   db.setString(key, value, h < 0 ? NO_EXPIRE : db.expireAt(h));
+  notifyKeyspaceEvent(ctx, EventClass.String, 'setrange', key);
   ctx.reply.int(length);
 }
 
@@ -423,6 +436,7 @@ function incrementBy(ctx: ExecContext, key: Buffer, increment: number | bigint):
     const sum = current + increment;
     if (Number.isSafeInteger(sum)) {
       db.setString(key, integerBytes(sum), expireAt);
+      notifyKeyspaceEvent(ctx, EventClass.String, 'incrby', key);
       ctx.reply.int(sum);
       return;
     }
@@ -435,6 +449,7 @@ function incrementBy(ctx: ExecContext, key: Buffer, increment: number | bigint):
     return;
   }
   db.setString(key, integerBytes(sum), expireAt);
+  notifyKeyspaceEvent(ctx, EventClass.String, 'incrby', key);
   ctx.reply.int(sum);
 }
 
@@ -494,6 +509,7 @@ function incrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   }
   const text = Buffer.from(formatHumanFloat(sum), 'latin1');
   db.setString(key, text, h < 0 ? NO_EXPIRE : db.expireAt(h));
+  notifyKeyspaceEvent(ctx, EventClass.String, 'incrbyfloat', key);
   ctx.reply.bulk(text);
 }
 

@@ -22,7 +22,7 @@ import { elementScan, parseElementScanOptions, scanMatches } from './element-sca
 import { INVALID_CURSOR, NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { parseScanCursor } from './keys';
 import { WRONG_TYPE, lookupRead, lookupTyped } from './lookup';
-import { isKeyword } from './strings';
+import { isKeyword } from '../util/keyword';
 import { registerValueType, valueTypeOps } from './value-types';
 
 const NAN_RESULT = 'ERR resulting score is not a number (NaN)';

@@ -29,6 +29,7 @@ export class Dispatcher {
     readonly log: Logger,
     readonly links: ShardLinks | null,
   ) {
+    shard.pubsub.links = links;
     this.ctx = {
       shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false,
       block: (keys, timeoutMs, timeoutReply, options) => this.block(keys, timeoutMs, timeoutReply, options),
@@ -45,6 +46,7 @@ export class Dispatcher {
     this.clients.delete(client.id);
     this.shard.blocking.cancelClient(client);
     this.unwatchEverywhere(client);
+    this.shard.pubsub.dropClient(client);
     this.links?.cancelRemoteBlock(client);
   }
 
@@ -77,6 +79,10 @@ export class Dispatcher {
     }
     if (!client.authenticated && !cmd.flags.includes('no_auth')) {
       this.rejectInTx(client, 'NOAUTH Authentication required.');
+      return;
+    }
+    if (client.subscriptionCount > 0 && client.proto === 2 && !SUBSCRIBED_MODE.has(cmd.fullName)) {
+      this.rejectInTx(client, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       return;
     }
     if (client.multi !== null) {
@@ -250,10 +256,11 @@ export class Dispatcher {
     this.links?.broadcast([UNWATCH], client.id);
   }
 
-  /** Drops per-connection state kept outside the client (transactions, watches) on RESET. */
+  /** Drops per-connection state kept outside the client (transactions, watches, subscriptions) on RESET. */
   resetClientState(client: Client): void {
     client.multi = null;
     this.unwatchEverywhere(client);
+    this.shard.pubsub.dropClient(client);
   }
 
   /** Closes every client (shutdown). */
@@ -272,6 +279,8 @@ export class Dispatcher {
 
 /** Commands that act on the transaction itself instead of being queued by MULTI. */
 const TX_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** What a RESP2 client may run while subscribed. */
+const SUBSCRIBED_MODE = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const UNWATCH = Buffer.from('unwatch');
 

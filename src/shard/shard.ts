@@ -4,6 +4,8 @@ import { Heap } from '../store/heap';
 import { Keyspace } from '../store/keyspace';
 import { BlockingRegistry } from '../dispatch/blocking';
 import { WatchTable } from '../dispatch/watch';
+import { PubSubRegistry } from '../pubsub/registry';
+import { EventClass, publishKeyspaceEvent } from '../pubsub/notify';
 
 export interface ShardStats {
   keyspaceHits: number;
@@ -21,6 +23,8 @@ export class Shard {
   readonly blocking = new BlockingRegistry();
   /** Keys of this shard that clients WATCH. */
   readonly watches = new WatchTable();
+  /** Pub/Sub subscriptions of this thread's clients. */
+  readonly pubsub = new PubSubRegistry();
   dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, evictedKeys: 0 };
 
@@ -31,8 +35,9 @@ export class Shard {
 
   private newKeyspace(): Keyspace {
     const ks = new Keyspace(this.heap);
-    ks.onExpire = () => {
+    ks.onExpire = (key) => {
       this.stats.expiredKeys++;
+      publishKeyspaceEvent(this.pubsub, this.dbs.indexOf(ks), EventClass.Expired, 'expired', key);
     };
     return ks;
   }
@@ -46,11 +51,28 @@ export class Shard {
     for (const db of this.dbs) if (db.expiresCount > 0) db.activeExpire(now, ACTIVE_EXPIRE_BUDGET);
   }
 
-  flushAll(): void {
-    for (const db of this.dbs) db.clear();
+  /** Empties one database; WATCHed keys that existed count as changed. */
+  flushDb(index: number): void {
+    const db = this.dbs[index];
+    if (!this.watches.empty) {
+      const now = Date.now();
+      this.watches.touchDb(index, (key) => db.find(key, now) >= 0);
+    }
+    db.clear();
   }
 
+  flushAll(): void {
+    for (let i = 0; i < this.dbs.length; i++) this.flushDb(i);
+  }
+
+  /** SWAPDB: WATCHed keys of either database that exist on either side count as changed. */
   swapDb(a: number, b: number): void {
+    if (!this.watches.empty) {
+      const now = Date.now();
+      const existsInEither = (key: Buffer) => this.dbs[a].find(key, now) >= 0 || this.dbs[b].find(key, now) >= 0;
+      this.watches.touchDb(a, existsInEither);
+      this.watches.touchDb(b, existsInEither);
+    }
     const t = this.dbs[a];
     this.dbs[a] = this.dbs[b];
     this.dbs[b] = t;

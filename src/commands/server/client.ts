@@ -1,4 +1,5 @@
 // CLIENT and its subcommands (Redis networking.c). Connection-local ones run on
+import { isKeyword } from '../../util/keyword';
 // the client's thread; LIST and KILL reach every thread's clients: with
 // several threads a coordinator runs an internal command on each thread and
 // combines the answers.
@@ -11,7 +12,7 @@ import type { ReplyWriter } from '../../protocol/reply';
 import { parseSafeInteger } from '../../util/number';
 import { setClientName } from '../connection';
 import { SYNTAX } from '../errors';
-import { argIs, replyHelp, subcommandSyntaxError } from './help';
+import { replyHelp, subcommandSyntaxError } from './help';
 
 /** Per-connection modes that only CLIENT reads back (in CLIENT LIST flags). */
 const noEvict = new WeakSet<Client>();
@@ -35,15 +36,29 @@ function seconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-/** One CLIENT LIST / CLIENT INFO line (without its newline), Redis 7 fields, plus 7.2's lib-name and lib-ver. */
-function clientInfoLine(c: Client, now: number): string {
+/** Bytes of a command in RESP form. */
+function commandBytes(words: readonly Uint8Array[]): number {
+  let n = 3 + String(words.length).length;
+  for (const w of words) n += 5 + String(w.length).length + w.length;
+  return n;
+}
+
+const CLIENT_WORD = Buffer.from('client');
+const LIST_WORD = Buffer.from('list');
+
+/**
+ * One CLIENT LIST / CLIENT INFO line (without its newline), Redis 7 fields, plus 7.2's
+ * lib-name and lib-ver. `running` is the size of the command the client is running now:
+ * Redis still holds it in the query buffer (qbuf) while it executes.
+ */
+function clientInfoLine(c: Client, now: number, running = 0): string {
   let flags = '';
   if (c.subscriptionCount > 0) flags += 'P';
   if (c.flags & ClientFlag.CloseAfterReply) flags += 'c';
   if (noEvict.has(c)) flags += 'e';
   if (noTouch.has(c)) flags += 'T';
   if (flags === '') flags = 'N';
-  const qbuf = c.parser.pending;
+  const qbuf = c.parser.pending + running;
   const omem = c.socket.writableLength;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name === null ? '' : c.name.toString('latin1')}` +
@@ -65,11 +80,11 @@ interface ListFilter {
 /** Parses CLIENT LIST's options (the arguments after LIST); an error text when invalid. */
 function parseListFilter(opts: Buffer[]): ListFilter | string {
   if (opts.length === 0) return { type: null, ids: null };
-  if (opts.length === 2 && argIs(opts[0], 'type')) {
+  if (opts.length === 2 && isKeyword(opts[0], 'TYPE')) {
     const type = clientTypeByName(opts[1]);
     return type === null ? `ERR Unknown client type '${opts[1].toString('latin1')}'` : { type, ids: null };
   }
-  if (opts.length > 1 && argIs(opts[0], 'id')) {
+  if (opts.length > 1 && isKeyword(opts[0], 'ID')) {
     const ids: number[] = [];
     for (let i = 1; i < opts.length; i++) {
       const id = parseSafeInteger(opts[i]);
@@ -82,14 +97,15 @@ function parseListFilter(opts: Buffer[]): ListFilter | string {
 }
 
 /** This thread's clients that pass the filter. */
-function localClientLines(dispatcher: Dispatcher, filter: ListFilter): string[] {
+function localClientLines(dispatcher: Dispatcher, caller: Client | null, filter: ListFilter, opts: Buffer[]): string[] {
+  const running = commandBytes([CLIENT_WORD, LIST_WORD, ...opts]);
   const now = Date.now();
   const lines: string[] = [];
   for (const c of dispatcher.clients.values()) {
     if (c.flags & ClientFlag.Closed) continue;
     if (filter.type !== null && clientType(c) !== filter.type) continue;
     if (filter.ids !== null && !filter.ids.includes(c.id)) continue;
-    lines.push(clientInfoLine(c, now));
+    lines.push(clientInfoLine(c, now, c === caller ? running : 0));
   }
   return lines;
 }
@@ -110,13 +126,13 @@ function clientListText(lines: string[], filter: ListFilter): string {
 function clientList(ctx: ExecContext, argv: Buffer[]): void {
   const filter = parseListFilter(argv.slice(2));
   if (typeof filter === 'string') ctx.reply.error(filter);
-  else ctx.reply.verbatim(clientListText(localClientLines(ctx.dispatcher, filter), filter));
+  else ctx.reply.verbatim(clientListText(localClientLines(ctx.dispatcher, ctx.client, filter, argv.slice(2)), filter));
 }
 
 /** Thread side of CLIENT LIST: argv is ['__client-list', ...CLIENT LIST options]; replies this thread's lines. */
 function clientListShard(ctx: ExecContext, argv: Buffer[]): void {
   const filter = parseListFilter(argv.slice(1)) as ListFilter;
-  ctx.reply.bulkString(localClientLines(ctx.dispatcher, filter).join('\n'));
+  ctx.reply.bulkString(localClientLines(ctx.dispatcher, ctx.client, filter, argv.slice(1)).join('\n'));
 }
 
 async function clientListEverywhere(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
@@ -160,24 +176,24 @@ function parseKillFilter(opts: Buffer[]): KillFilter | string {
     if (i + 1 >= opts.length) return SYNTAX;
     const opt = opts[i];
     const value = opts[i + 1];
-    if (argIs(opt, 'id')) {
+    if (isKeyword(opt, 'ID')) {
       const id = parseSafeInteger(value);
       if (typeof id !== 'number' || id < 1) return 'ERR client-id should be greater than 0';
       f.id = id;
-    } else if (argIs(opt, 'type')) {
+    } else if (isKeyword(opt, 'TYPE')) {
       f.type = clientTypeByName(value);
       if (f.type === null) return `ERR Unknown client type '${value.toString('latin1')}'`;
-    } else if (argIs(opt, 'addr')) {
+    } else if (isKeyword(opt, 'ADDR')) {
       f.addr = value.toString('latin1');
-    } else if (argIs(opt, 'laddr')) {
+    } else if (isKeyword(opt, 'LADDR')) {
       f.laddr = value.toString('latin1');
-    } else if (argIs(opt, 'user')) {
+    } else if (isKeyword(opt, 'USER')) {
       f.user = value.toString('latin1');
       // 'default' is the only user (there is no ACL SETUSER).
       if (f.user !== 'default') return `ERR No such user '${f.user}'`;
-    } else if (argIs(opt, 'skipme')) {
-      if (argIs(value, 'yes')) f.skipMe = true;
-      else if (argIs(value, 'no')) f.skipMe = false;
+    } else if (isKeyword(opt, 'SKIPME')) {
+      if (isKeyword(value, 'YES')) f.skipMe = true;
+      else if (isKeyword(value, 'NO')) f.skipMe = false;
       else return SYNTAX;
     } else {
       return SYNTAX;
@@ -270,8 +286,8 @@ function clientGetName(ctx: ExecContext): void {
 /** CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2). */
 function clientSetInfo(ctx: ExecContext, argv: Buffer[]): void {
   const attr = argv[2].toString('latin1');
-  const isName = argIs(argv[2], 'lib-name');
-  if (!isName && !argIs(argv[2], 'lib-ver')) {
+  const isName = isKeyword(argv[2], 'LIB-NAME');
+  if (!isName && !isKeyword(argv[2], 'LIB-VER')) {
     ctx.reply.error(`ERR Unrecognized option '${attr}'`);
     return;
   }
@@ -290,8 +306,8 @@ function clientSetInfo(ctx: ExecContext, argv: Buffer[]): void {
 /** Handler of an ON|OFF connection mode kept in `set`. */
 function onOffMode(set: WeakSet<Client>): (ctx: ExecContext, argv: Buffer[]) => void {
   return (ctx, argv) => {
-    if (argIs(argv[2], 'on')) set.add(ctx.client!);
-    else if (argIs(argv[2], 'off')) set.delete(ctx.client!);
+    if (isKeyword(argv[2], 'ON')) set.add(ctx.client!);
+    else if (isKeyword(argv[2], 'OFF')) set.delete(ctx.client!);
     else {
       ctx.reply.error(SYNTAX);
       return;
@@ -302,7 +318,7 @@ function onOffMode(set: WeakSet<Client>): (ctx: ExecContext, argv: Buffer[]) => 
 
 /** CLIENT REPLY: validated, but replies are never suppressed (ON/OFF/SKIP all answer +OK). */
 function clientReply(ctx: ExecContext, argv: Buffer[]): void {
-  if (argIs(argv[2], 'on') || argIs(argv[2], 'off') || argIs(argv[2], 'skip')) ctx.reply.ok();
+  if (isKeyword(argv[2], 'ON') || isKeyword(argv[2], 'OFF') || isKeyword(argv[2], 'SKIP')) ctx.reply.ok();
   else ctx.reply.error(SYNTAX);
 }
 
@@ -312,7 +328,7 @@ function clientPause(ctx: ExecContext, argv: Buffer[]): void {
     ctx.reply.error(subcommandSyntaxError('CLIENT', argv[1]));
     return;
   }
-  if (argv.length === 4 && !argIs(argv[3], 'write') && !argIs(argv[3], 'all')) {
+  if (argv.length === 4 && !isKeyword(argv[3], 'WRITE') && !isKeyword(argv[3], 'ALL')) {
     ctx.reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
     return;
   }
@@ -383,7 +399,7 @@ export const clientCommands: CommandDecl[] = [
       command({ name: 'setname', arity: 3, ...PLAIN, summary: 'Set the current connection name', since: '2.6.9', complexity: 'O(1)', handler: clientSetName }),
       command({ name: 'getname', arity: 2, ...PLAIN, summary: 'Get the current connection name', since: '2.6.9', complexity: 'O(1)', handler: clientGetName }),
       command({ name: 'setinfo', arity: 4, ...PLAIN, summary: 'Set client or connection specific info', since: '7.2.0', complexity: 'O(1)', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: clientSetInfo }),
-      command({ name: 'info', arity: 2, ...PLAIN, summary: 'Returns information about the current client connection.', since: '6.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'], handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.client!, Date.now()) + '\n') }),
+      command({ name: 'info', arity: 2, ...PLAIN, summary: 'Returns information about the current client connection.', since: '6.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'], handler: (ctx, argv) => ctx.reply.verbatim(clientInfoLine(ctx.client!, Date.now(), commandBytes(argv)) + '\n') }),
       command({ name: 'list', arity: -2, ...ADMIN, summary: 'Get the list of client connections', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', tips: ['nondeterministic_output'], route: 'threads', handler: clientList, coordinate: clientListEverywhere }),
       command({ name: 'kill', arity: -3, ...ADMIN, summary: 'Kill the connection of a client', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', route: 'threads', handler: clientKill, coordinate: clientKillEverywhere }),
       command({ name: 'no-evict', arity: 3, ...ADMIN, summary: 'Set client eviction mode for the current connection', since: '7.0.0', complexity: 'O(1)', handler: onOffMode(noEvict) }),

@@ -1,4 +1,5 @@
 // COMMAND and its subcommands: every reply is built from the command table
+import { isKeyword } from '../../util/keyword';
 // (the declarations of src/commands/*), in Redis 7.0's exact shapes.
 
 import { command, type Command, type CommandFlag, type ExecContext, type KeySpec, type KeySpecFlag } from '../../dispatch/command';
@@ -7,7 +8,7 @@ import { keyPositions } from '../../dispatch/registry';
 import type { ReplyWriter } from '../../protocol/reply';
 import { globMatch } from '../../util/glob';
 import { SYNTAX } from '../errors';
-import { argIs, replyHelp } from './help';
+import { replyHelp } from './help';
 
 /** Command flags in the order Redis lists them (may_replicate is hidden, as in Redis). */
 const FLAG_ORDER: readonly CommandFlag[] = [
@@ -221,17 +222,17 @@ type ListFilter = (cmd: Command) => boolean;
 function commandList(ctx: ExecContext, argv: Buffer[]): void {
   let filter: ListFilter = () => true;
   for (let i = 2; i < argv.length; i += 3) {
-    if (!argIs(argv[i], 'filterby') || argv.length - 1 - i !== 2) {
+    if (!isKeyword(argv[i], 'FILTERBY') || argv.length - 1 - i !== 2) {
       ctx.reply.error(SYNTAX);
       return;
     }
     const value = argv[i + 2];
-    if (argIs(argv[i + 1], 'module')) {
+    if (isKeyword(argv[i + 1], 'MODULE')) {
       filter = () => false; // no modules
-    } else if (argIs(argv[i + 1], 'aclcat')) {
+    } else if (isKeyword(argv[i + 1], 'ACLCAT')) {
       const cat = value.toString('latin1').toLowerCase();
       filter = (cmd) => aclCategories(cmd).includes(cat);
-    } else if (argIs(argv[i + 1], 'pattern')) {
+    } else if (isKeyword(argv[i + 1], 'PATTERN')) {
       filter = (cmd) => globMatch(value, Buffer.from(cmd.fullName, 'latin1'), true);
     } else {
       ctx.reply.error(SYNTAX);

@@ -19,13 +19,3 @@ export function subcommandSyntaxError(command: string, arg: Buffer): string {
   return `ERR unknown subcommand or wrong number of arguments for '${arg.toString('latin1', 0, 128)}'. Try ${command} HELP.`;
 }
 
-/** ASCII-case-insensitive equality of an argument with a lowercase word. */
-export function argIs(arg: Buffer, lower: string): boolean {
-  if (arg.length !== lower.length) return false;
-  for (let i = 0; i < arg.length; i++) {
-    let b = arg[i];
-    if (b >= 0x41 && b <= 0x5a) b |= 0x20;
-    if (b !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
