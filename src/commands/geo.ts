@@ -18,6 +18,7 @@ import {
   searchRanges, standardGeohash, type GeoShape,
 } from '../util/geohash';
 import { formatFixed, parseFloat64, parseSafeInteger } from '../util/number';
+import { partialSort } from '../util/pqsort';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX } from './errors';
 import { WRONG_TYPE, lookupTyped } from './lookup';
 import { isKeyword } from '../util/keyword';
@@ -276,6 +277,14 @@ function collectPoints(z: ZSet, limit: number): void {
   }
 }
 
+function nearerFirst(a: number, b: number): number {
+  return found.distances[a] - found.distances[b];
+}
+
+function fartherFirst(a: number, b: number): number {
+  return found.distances[b] - found.distances[a];
+}
+
 /**
  * Redis georadiusGeneric: argv[srcAt] is the source key. Parses the search, runs
  * it and replies the points, stores them (STORE, STOREDIST, GEOSEARCHSTORE), or
@@ -391,8 +400,12 @@ function geoSearch(ctx: ExecContext, argv: Buffer[], srcAt: number, flags: numbe
   const returned = count === 0 || members.length < count ? members.length : count;
   order.length = members.length;
   for (let i = 0; i < order.length; i++) order[i] = i;
-  if (sort === Order.Asc) order.sort((a, b) => distances[a] - distances[b]);
-  else if (sort === Order.Desc) order.sort((a, b) => distances[b] - distances[a]);
+  if (sort !== Order.None) {
+    const compare = sort === Order.Asc ? nearerFirst : fartherFirst;
+    // A full sort is glibc's stable merge sort; a partial one Redis's pqsort.
+    if (returned === members.length) order.sort(compare);
+    else partialSort(order, compare, 0, returned - 1);
+  }
 
   if (sink === Sink.Client) {
     const options = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0);

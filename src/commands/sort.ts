@@ -19,6 +19,7 @@ import { ListCursor, ListEnd, Quicklist } from '../store/quicklist';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import type { ZSet } from '../store/zset/zset';
 import { parseFloat64, parseSafeInteger } from '../util/number';
+import { partialSort } from '../util/pqsort';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { hashGet, type HashValue } from './hashes';
 import { lookupRead } from './lookup';
@@ -277,6 +278,7 @@ class SortJob {
     const n = vector.length;
     const sign = this.desc ? -1 : 1;
     const order = Array.from({ length: n }, (_, i) => i);
+    let compare: (a: number, b: number) => number;
     if (!this.alpha) {
       const scores = new Float64Array(n);
       let valid = true;
@@ -289,22 +291,24 @@ class SortJob {
       }
       if (!valid) return false;
       // Equal scores fall back to comparing the elements, so the result is deterministic.
-      order.sort((a, b) => sign * (scores[a] > scores[b] ? 1 : scores[a] < scores[b] ? -1 : Buffer.compare(vector[a], vector[b])));
+      compare = (a, b) => sign * (scores[a] > scores[b] ? 1 : scores[a] < scores[b] ? -1 : Buffer.compare(vector[a], vector[b]));
     } else {
       // Stored results compare as binary strings, replies with strcoll.
-      const compare = this.store !== null ? Buffer.compare : collate;
+      const strings = this.store !== null ? Buffer.compare : collate;
       if (byValues === null) {
-        order.sort((a, b) => sign * compare(vector[a], vector[b]));
+        compare = (a, b) => sign * strings(vector[a], vector[b]);
       } else {
         // Elements without a BY value come first.
-        order.sort((a, b) => {
+        compare = (a, b) => {
           const va = byValues[a];
           const vb = byValues[b];
-          const cmp = va === null || vb === null ? (va === vb ? 0 : va === null ? -1 : 1) : compare(va, vb);
-          return sign * cmp;
-        });
+          return sign * (va === null || vb === null ? (va === vb ? 0 : va === null ? -1 : 1) : strings(va, vb));
+        };
       }
     }
+    // A full sort is glibc's stable merge sort; BY with a LIMIT window Redis's pqsort.
+    if (this.by !== null && (this.start !== 0 || this.end !== n - 1)) partialSort(order, compare, this.start, this.end);
+    else order.sort(compare);
     this.vector = order.map((i) => vector[i]);
     return true;
   }

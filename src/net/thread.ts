@@ -35,6 +35,22 @@ export interface ThreadOptions {
   log: Logger;
 }
 
+function isLoopback(address: string | undefined): boolean {
+  return address === undefined || address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/** Redis's protected-mode refusal, sent to non-loopback clients when no password is set. */
+const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you ' +
+  'may adopt one of the following solutions: 1) Just disable protected mode sending the command ' +
+  "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, " +
+  'however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. ' +
+  '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode ' +
+  "option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the " +
+  "'--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the " +
+  'above things in order for the server to start accepting connections from the outside.\r\n';
+
 /** How often expired keys are reclaimed in the background (Redis: hz 10 → 100 ms). */
 const ACTIVE_EXPIRE_INTERVAL_MS = 100;
 
@@ -63,6 +79,10 @@ export class ShardThread {
     if (this.dispatcher.clients.size >= config.numeric('maxclients')) {
       this.dispatcher.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (config.bool('protected-mode') && config.string('requirepass') === '' && !isLoopback(socket.remoteAddress)) {
+      socket.end(PROTECTED_MODE_DENIED);
       return;
     }
     const client = new Client(this.opts.counters.nextClientId(), socket, this.dispatcher);

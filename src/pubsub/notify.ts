@@ -24,6 +24,11 @@ function enabledClasses(): number {
   return cachedClasses;
 }
 
+/** True when events of this class are published (for callers that must do work to produce one). */
+export function eventClassEnabled(type: EventClass): boolean {
+  return (enabledClasses() & type) !== 0;
+}
+
 /** Publishes event `event` of class `type` for `key` of the command's database. */
 export function notifyKeyspaceEvent(ctx: ExecContext, type: EventClass, event: string, key: Buffer): void {
   publishKeyspaceEvent(ctx.shard.pubsub, ctx.dbIndex, type, event, key);

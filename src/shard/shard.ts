@@ -5,7 +5,7 @@ import { Keyspace } from '../store/keyspace';
 import { BlockingRegistry } from '../dispatch/blocking';
 import { WatchTable } from '../dispatch/watch';
 import { PubSubRegistry } from '../pubsub/registry';
-import { EventClass, publishKeyspaceEvent } from '../pubsub/notify';
+import { EventClass, eventClassEnabled, publishKeyspaceEvent } from '../pubsub/notify';
 
 export interface ShardStats {
   keyspaceHits: number;
@@ -38,6 +38,9 @@ export class Shard {
     ks.onExpire = (key) => {
       this.stats.expiredKeys++;
       publishKeyspaceEvent(this.pubsub, this.dbs.indexOf(ks), EventClass.Expired, 'expired', key);
+    };
+    ks.onInsert = (key) => {
+      if (eventClassEnabled(EventClass.New)) publishKeyspaceEvent(this.pubsub, this.dbs.indexOf(ks), EventClass.New, 'new', Buffer.from(key.buffer, key.byteOffset, key.length));
     };
     return ks;
   }

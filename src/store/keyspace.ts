@@ -91,6 +91,8 @@ export class Keyspace {
   private lastSlot = 0;
   /** Called for each key removed by expiry (lazy or active). */
   onExpire: ((key: Buffer) => void) | null = null;
+  /** Called after a key that did not exist is stored (Redis's "new" keyspace event). */
+  onInsert: ((key: Uint8Array) => void) | null = null;
 
   constructor(heap: Heap) {
     this.heap = heap;
@@ -410,6 +412,7 @@ export class Keyspace {
         this.volatile++;
         this.schedule(h, expireAt);
       }
+      if (this.onInsert !== null) this.onInsert(key);
     }
   }
 
