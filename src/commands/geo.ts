@@ -457,13 +457,16 @@ async function geoSearchAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, 
   reply.raw(await tx.exec(tx.shardOf(argv[storeAt]), [ZSET_STORE, argv[storeAt], payload]));
 }
 
-/** Key positions of GEORADIUS[BYMEMBER]: the source and the last STORE/STOREDIST key (Redis georadiusGetKeys). */
+/**
+ * Key positions of GEORADIUS[BYMEMBER]: the source and every STORE/STOREDIST key
+ * (the last one is where the result goes, as georadiusGetKeys picks it).
+ */
 function georadiusKeys(argv: Buffer[]): number[] {
-  let storeAt = -1;
-  for (let i = 5; i < argv.length; i++) {
-    if ((isKeyword(argv[i], 'STORE') || isKeyword(argv[i], 'STOREDIST')) && i + 1 < argv.length) storeAt = ++i;
+  const keys = [1];
+  for (let i = 5; i + 1 < argv.length; i++) {
+    if (isKeyword(argv[i], 'STORE') || isKeyword(argv[i], 'STOREDIST')) keys.push(++i);
   }
-  return storeAt < 0 ? [1] : [1, storeAt];
+  return keys;
 }
 
 async function georadiusAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
