@@ -43,8 +43,6 @@ export interface LoadOptions {
 
 export interface LoadResult extends LatencySummary {
   operations: number;
-  /** Requests (flows) that ran to their end. */
-  requests: number;
   seconds: number;
   opsPerSecond: number;
   /** Replies that were a RESP null or a memcached miss. */
@@ -261,7 +259,6 @@ class Connection {
 class LoadRun {
   issued = 0;
   completed = 0;
-  requests = 0;
   missing = 0;
   errors = 0;
   firstError: string | undefined;
@@ -291,12 +288,7 @@ class LoadRun {
       return;
     }
     if (this.issued >= this.options.operations) return;
-    let bytes = connection.flow.next(kind);
-    if (bytes === null) {
-      this.requests++;
-      bytes = connection.flow.first();
-    }
-    connection.send(bytes);
+    connection.send(connection.flow.next(kind) ?? connection.flow.first());
   }
 
   fail(error: Error): void {
@@ -357,7 +349,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return {
       ...summarizeLatencies(run.latenciesMs),
       operations: run.completed,
-      requests: run.requests,
       seconds: elapsedMs / 1000,
       opsPerSecond: run.completed / (elapsedMs / 1000),
       missing: run.missing,

@@ -64,11 +64,16 @@ function summary(report: BenchReport): string {
     const result = cache?.results.find((r) => r.contender === contender.name);
     const memory = memoryOf(report, contender.name, 'product-json');
     const figures = result?.median;
+    const throughput = !cache
+      ? 'cache scenario not run'
+      : figures
+        ? cell(figures.opsPerSecond, thousands, result?.vsRedis?.opsPerSecond)
+        : `no figure: ${result?.noFigure ?? 'not run'}`;
     return [
       contender.name,
-      figures ? cell(figures.opsPerSecond, thousands, result?.vsRedis?.opsPerSecond) : `no figure${result?.noFigure ? `: ${result.noFigure}` : ''}`,
+      throughput,
       figures ? cell(figures.avgMs, fixed(2), result?.vsRedis?.avgMs) : 'n/a',
-      memory?.mibPer100k !== undefined ? cell(memory.mibPer100k, fixed(1), memory.vsRedis) : `no figure${memory?.noFigure ? `: ${memory.noFigure}` : ''}`,
+      !memory ? 'not measured' : memory.mibPer100k !== undefined ? cell(memory.mibPer100k, fixed(1), memory.vsRedis) : `no figure: ${memory.noFigure}`,
       timeToRunning(report, contender.name),
     ];
   });

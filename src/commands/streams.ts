@@ -1,5 +1,4 @@
 // Stream commands (Redis t_stream.c), over store/stream/.
-import { isKeyword } from '../util/keyword';
 //
 // Blocking XREAD/XREADGROUP: a call that finds nothing blocks with a re-run
 // argv of its own, `_xread-resume <original argv>` with every `$` replaced by
@@ -20,7 +19,8 @@ import { INVALID_ENTRIES_READ, Nack, pelFind, pelInsert, pelLowerBound, pelRemov
 import { StreamId, parseStreamId, parsedIdInfo } from '../store/stream/id';
 import { Stream, StreamIterator, type TrimArgs } from '../store/stream/stream';
 import { NO_EXPIRE, ValueType } from '../store/types';
-import { parseSafeInteger } from '../util/number';
+import { isKeyword } from '../util/keyword';
+import { parseInteger, parseSafeInteger } from '../util/number';
 import { crossShardBlockError } from './blocking-args';
 import { NOT_INTEGER, NO_SUCH_KEY, SYNTAX, WRONGTYPE, WRONG_ARITY } from './errors';
 import { lookupRead, lookupTyped, WRONG_TYPE } from './lookup';
@@ -67,7 +67,7 @@ const BLOCKED_DEFAULT_COUNT = 1000;
 /** Longest timer Node can arm; longer blocking timeouts wait this long. */
 const MAX_TIMER_MS = 0x7fffffff;
 /** XAUTOCLAIM COUNT's upper bound: LONG_MAX / sizeof(streamID), as Redis. */
-const AUTOCLAIM_MAX_COUNT = 576460752303423487;
+const AUTOCLAIM_MAX_COUNT = 576460752303423487n;
 /** Past this COUNT, Redis's transient allocation of the deleted-IDs array fails. */
 const AUTOCLAIM_ALLOC_LIMIT = 2 ** 32;
 
@@ -1150,9 +1150,9 @@ function xautoclaim(ctx: ExecContext, argv: Buffer[]): void {
   for (let j = 6; j < argv.length; j++) {
     const moreArgs = argv.length - 1 - j;
     if (isKeyword(argv[j], 'COUNT') && moreArgs > 0) {
-      const n = parseLongLong(argv[++j]);
-      if (n === null || n < 1 || n > AUTOCLAIM_MAX_COUNT) return ctx.reply.error(COUNT_NOT_POSITIVE);
-      count = n;
+      const n = parseInteger(argv[++j]);
+      if (n === null || n < 1n || n > AUTOCLAIM_MAX_COUNT) return ctx.reply.error(COUNT_NOT_POSITIVE);
+      count = Number(n);
     } else if (isKeyword(argv[j], 'JUSTID')) {
       justId = true;
     } else {

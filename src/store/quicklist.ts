@@ -204,7 +204,11 @@ export class Quicklist {
   push(value: Uint8Array, end: ListEnd): void {
     const size = entrySize(value.length);
     let index = end === ListEnd.Head ? 0 : this.nodes.length - 1;
-    if (this.length === 0 || !this.allowsInsert(this.nodes[index], value.length)) {
+    if (this.length === 0) {
+      // An exact-size array: most lists never get a second node.
+      this.nodes = [new ListNode(new Uint8Array(Math.max(MIN_CAPACITY, size)), 0, 0, 0)];
+      index = 0;
+    } else if (!this.allowsInsert(this.nodes[index], value.length)) {
       index = end === ListEnd.Head ? 0 : this.nodes.length;
       this.nodes.splice(index, 0, new ListNode(new Uint8Array(Math.max(MIN_CAPACITY, size)), 0, 0, 0));
     }
