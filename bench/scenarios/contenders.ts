@@ -102,7 +102,7 @@ export function listContenders(options: ContenderOptions, notes: string[]): Cont
         args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
       }),
     });
-  } else if (local) notes.push('redis: redis-server is not on PATH, so Redis was not measured and there are no ratios.');
+  } else if (local) notes.push('redis: redis-server is not on PATH, so Redis was not measured.');
 
   if (options.memcachedAddr) list.push({ name: 'memcached', kind: 'memcached', protocol: 'memcached', address: options.memcachedAddr });
   else if (local && findExecutable('memcached')) {

@@ -6,7 +6,7 @@
 // Blocking commands whose keys span shards only make their non-blocking
 // attempt there: blocking across shards is not supported yet.
 
-import { command, type CommandDecl, type ExecContext, type KeySpec, type ShardTx } from '../dispatch/command';
+import { command, type CommandDecl, type ExecContext, type Handler, type KeySpec, type ShardTx } from '../dispatch/command';
 import { bulkOf, isError } from '../dispatch/resp-scan';
 import type { ReplyWriter } from '../protocol/reply';
 import { config } from '../config';
@@ -42,7 +42,14 @@ const TYPE = Buffer.from('type');
 const ONE = Buffer.from('1');
 const COUNT = Buffer.from('count');
 const LEFT = Buffer.from('left');
+const RERUN = Buffer.from('_lists-rerun');
 const RIGHT = Buffer.from('right');
+
+/**
+ * True while a blocked call runs again (through _lists-rerun): as Redis serves blocked
+ * clients only from keys that hold lists, a source key of another type then counts as missing.
+ */
+let servingBlocked = false;
 
 /** Scratch views reused by every command (handlers run one at a time per thread). */
 const element: ElementView = { buf: new Uint8Array(0), start: 0, end: 0 };
@@ -422,7 +429,7 @@ function mpopKeys(argv: Buffer[], numKeysAt: number): number[] {
 function popFirstNonEmpty(ctx: ExecContext, argv: Buffer[], firstKey: number, numKeys: number, end: ListEnd, count: number): boolean {
   for (let i = firstKey; i < firstKey + numKeys; i++) {
     const key = argv[i];
-    const h = lookupTyped(ctx, key, ValueType.List, true);
+    const h = sourceLookup(ctx, key);
     if (h === WRONG_TYPE) return true;
     if (h < 0) continue;
     const list = listAt(ctx, h);
@@ -447,7 +454,39 @@ function blockingPop(ctx: ExecContext, argv: Buffer[], end: ListEnd): void {
   if (timeout < 0) return;
   if (popFirstNonEmpty(ctx, argv, 1, argv.length - 2, end, -1)) return;
   if (!ctx.canBlock) return ctx.reply.nilArray();
-  ctx.block(argv.slice(1, -1), timeout, 'nilArray');
+  blockOn(ctx, argv, argv.slice(1, -1), timeout);
+}
+
+function blpop(ctx: ExecContext, argv: Buffer[]): void {
+  blockingPop(ctx, argv, ListEnd.Head);
+}
+
+function brpop(ctx: ExecContext, argv: Buffer[]): void {
+  blockingPop(ctx, argv, ListEnd.Tail);
+}
+
+/** Lookup of a key popped from: as lookupTyped for writing, but see servingBlocked. */
+function sourceLookup(ctx: ExecContext, key: Buffer): number {
+  if (!servingBlocked) return lookupTyped(ctx, key, ValueType.List, true);
+  const h = lookupWrite(ctx, key);
+  return h >= 0 && ctx.db.type(h) !== ValueType.List ? -1 : h;
+}
+
+/** Blocks the command on keys; it runs again through _lists-rerun. Every list command times out with a null array. */
+function blockOn(ctx: ExecContext, argv: Buffer[], keys: Buffer[], timeout: number): void {
+  ctx.block(keys, timeout, 'nilArray', { rerunArgv: [RERUN, ...argv] });
+}
+
+/** _lists-rerun <blocking command and its arguments>: runs it again for a key that got data. */
+function rerunBlocked(ctx: ExecContext, argv: Buffer[]): void {
+  const original = argv.slice(1);
+  const handler = blockingHandlers.get(original[0].latin1Slice(0, original[0].length).toLowerCase())!;
+  servingBlocked = true;
+  try {
+    handler(ctx, original);
+  } finally {
+    servingBlocked = false;
+  }
 }
 
 function blmpop(ctx: ExecContext, argv: Buffer[]): void {
@@ -457,7 +496,7 @@ function blmpop(ctx: ExecContext, argv: Buffer[]): void {
   if (timeout < 0) return;
   if (popFirstNonEmpty(ctx, argv, firstKey, numKeys, end, count)) return;
   if (!ctx.canBlock) return ctx.reply.nilArray();
-  ctx.block(argv.slice(firstKey, firstKey + numKeys), timeout, 'nilArray');
+  blockOn(ctx, argv, argv.slice(firstKey, firstKey + numKeys), timeout);
 }
 
 // ---- move ----------------------------------------------------------------------
@@ -467,7 +506,7 @@ function blmpop(ctx: ExecContext, argv: Buffer[]): void {
  * `to` end, replying the element. Returns false when source is missing (nothing replied).
  */
 function move(ctx: ExecContext, source: Buffer, destination: Buffer, from: ListEnd, to: ListEnd): boolean {
-  const h = lookupTyped(ctx, source, ValueType.List, true);
+  const h = sourceLookup(ctx, source);
   if (h === WRONG_TYPE) return true;
   if (h < 0) return false;
   const sourceList = listAt(ctx, h);
@@ -510,8 +549,11 @@ function blockingMove(ctx: ExecContext, argv: Buffer[], from: ListEnd, to: ListE
   if (timeout < 0) return;
   if (move(ctx, argv[1], argv[2], from, to)) return;
   if (!ctx.canBlock) return ctx.reply.nil();
-  // Redis times every blocked list command out with a null array, BLMOVE included.
-  ctx.block([argv[1]], timeout, 'nilArray');
+  blockOn(ctx, argv, [argv[1]], timeout);
+}
+
+function brpoplpush(ctx: ExecContext, argv: Buffer[]): void {
+  blockingMove(ctx, argv, ListEnd.Tail, ListEnd.Head, argv[3]);
 }
 
 function blmove(ctx: ExecContext, argv: Buffer[]): void {
@@ -675,9 +717,14 @@ export const listCommands: CommandDecl[] = [
   command({ name: 'lmove', arity: 5, flags: ['write', 'denyoom'], keys: [1, 2, 1], acl: WRITE_SLOW, group: 'list', summary: 'Pop an element from a list, push it to another list and return it', since: '6.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: lmoveAcross, handler: lmove }),
   command({ name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], keys: [1, 2, 1], acl: WRITE_SLOW, group: 'list', summary: 'Remove the last element in a list, prepend it to another list and return it', since: '1.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: rpoplpushAcross, handler: rpoplpush }),
   command({ name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], keys: [0, 0, 0], acl: WRITE_SLOW, group: 'list', summary: 'Pop elements from a list', since: '7.0.0', complexity: MPOP_COMPLEXITY, keySpecs: mpopSpec(1), keyFinder: (argv) => mpopKeys(argv, 1), coordinate: lmpopAcross, handler: lmpop }),
-  command({ name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: BLOCKING, group: 'list', summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.', keySpecs: [keyAt(1, ['RW', 'access', 'delete'], -2)], coordinate: (tx, argv, reply) => blockingPopAcross(tx, argv, reply, ListEnd.Head), handler: (ctx, argv) => blockingPop(ctx, argv, ListEnd.Head) }),
-  command({ name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: BLOCKING, group: 'list', summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.', keySpecs: [keyAt(1, ['RW', 'access', 'delete'], -2)], coordinate: (tx, argv, reply) => blockingPopAcross(tx, argv, reply, ListEnd.Tail), handler: (ctx, argv) => blockingPop(ctx, argv, ListEnd.Tail) }),
+  command({ name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: BLOCKING, group: 'list', summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.', keySpecs: [keyAt(1, ['RW', 'access', 'delete'], -2)], coordinate: (tx, argv, reply) => blockingPopAcross(tx, argv, reply, ListEnd.Head), handler: blpop }),
+  command({ name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: BLOCKING, group: 'list', summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.', keySpecs: [keyAt(1, ['RW', 'access', 'delete'], -2)], coordinate: (tx, argv, reply) => blockingPopAcross(tx, argv, reply, ListEnd.Tail), handler: brpop }),
   command({ name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1], acl: BLOCKING, group: 'list', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '6.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: blmoveAcross, handler: blmove }),
-  command({ name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1], acl: BLOCKING, group: 'list', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: brpoplpushAcross, handler: (ctx, argv) => blockingMove(ctx, argv, ListEnd.Tail, ListEnd.Head, argv[3]) }),
+  command({ name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1], acl: BLOCKING, group: 'list', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: brpoplpushAcross, handler: brpoplpush }),
   command({ name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: [0, 0, 0], acl: BLOCKING, group: 'list', summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', complexity: MPOP_COMPLEXITY, keySpecs: mpopSpec(2), keyFinder: (argv) => mpopKeys(argv, 2), coordinate: blmpopAcross, handler: blmpop }),
+  command({ name: '_lists-rerun', arity: -3, flags: ['write'], keys: [0, 0, 0], acl: [], group: 'list', summary: 'Runs a blocked list command again when one of its keys got data', since: '7.0.0', internal: true, handler: rerunBlocked }),
 ];
+
+const blockingHandlers = new Map<string, Handler>(
+  listCommands.filter((c) => c.flags.includes('blocking')).map((c) => [c.name, c.handler!]),
+);

@@ -160,9 +160,16 @@ export class Dispatcher {
       if (this.shard.blocking.hasWriteWatchers) this.signalWrite(cmd, dbIndex, argv);
     }
     const blocked = this.blockedNow;
-    // Commands run by EXEC are one unit: blocked clients are served after the whole EXEC.
-    if (this.runDepth === 0 && this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
+    this.serveBlocked();
     return blocked;
+  }
+
+  /**
+   * Re-runs blocked calls whose keys became ready. Not inside EXEC (its commands are one unit)
+   * nor while the shard is frozen for a multi-shard command: those serve them when they end.
+   */
+  serveBlocked(): void {
+    if (this.runDepth === 0 && this.links?.frozen !== true && this.shard.blocking.hasReady) this.shard.blocking.serveReady((call) => this.rerun(call));
   }
 
   /** Nesting of runOn (EXEC runs its queued commands through it). */

@@ -230,6 +230,7 @@ export class ShardLinks {
 
   private unfreeze(): void {
     if (this.frozen) return;
+    this.dispatcher.serveBlocked();
     while (this.parked.length > 0 && !this.frozen) {
       const c = this.parked.shift()!;
       if (!(c.flags & ClientFlag.Closed)) c.resume();
