@@ -41,7 +41,7 @@ interface Profile {
 
 /** Sized for a 2-core machine: quick stays under 3 minutes, full under 15 (cold setup included). */
 const PROFILES: Record<'quick' | 'full', Profile> = {
-  quick: { rounds: 2, operations: 20_000, warmupOperations: 5_000, appRequests: 2_000, appConnections: 50, startups: 3, checkRounds: 2 },
+  quick: { rounds: 2, operations: 20_000, warmupOperations: 5_000, appRequests: 2_000, appConnections: 50, startups: 3, checkRounds: 3 },
   full: { rounds: 5, operations: 60_000, warmupOperations: 15_000, appRequests: 6_000, appConnections: 50, startups: 5, checkRounds: 3 },
 };
 

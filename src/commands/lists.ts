@@ -6,6 +6,7 @@
 // Blocking commands whose keys span shards only make their non-blocking
 // attempt there: blocking across shards is not supported yet.
 
+import { keyPositions } from '../dispatch/registry';
 import { command, type CommandDecl, type ExecContext, type Handler, type KeySpec, type ShardTx } from '../dispatch/command';
 import { bulkOf, isError } from '../dispatch/resp-scan';
 import type { ReplyWriter } from '../protocol/reply';
@@ -722,9 +723,13 @@ export const listCommands: CommandDecl[] = [
   command({ name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1], acl: BLOCKING, group: 'list', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '6.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: blmoveAcross, handler: blmove }),
   command({ name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1], acl: BLOCKING, group: 'list', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', complexity: 'O(1)', keySpecs: MOVE_SPECS, coordinate: brpoplpushAcross, handler: brpoplpush }),
   command({ name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: [0, 0, 0], acl: BLOCKING, group: 'list', summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', complexity: MPOP_COMPLEXITY, keySpecs: mpopSpec(2), keyFinder: (argv) => mpopKeys(argv, 2), coordinate: blmpopAcross, handler: blmpop }),
-  command({ name: '_lists-rerun', arity: -3, flags: ['write'], keys: [0, 0, 0], acl: [], group: 'list', summary: 'Runs a blocked list command again when one of its keys got data', since: '7.0.0', internal: true, handler: rerunBlocked }),
+  command({
+    name: '_lists-rerun', arity: -3, flags: ['write'], keys: [0, 0, 0], acl: [], group: 'list', summary: 'Runs a blocked list command again when one of its keys got data', since: '7.0.0', internal: true,
+    // The keys of the wrapped command, so WATCH sees what a served blocked command changes.
+    keyFinder: (argv) => keyPositions(blockingCommands.get(argv[1].toString('latin1').toLowerCase())!, argv.slice(1)).map((i) => i + 1),
+    handler: rerunBlocked,
+  }),
 ];
 
-const blockingHandlers = new Map<string, Handler>(
-  listCommands.filter((c) => c.flags.includes('blocking')).map((c) => [c.name, c.handler!]),
-);
+const blockingCommands = new Map<string, CommandDecl>(listCommands.filter((c) => c.flags.includes('blocking')).map((c) => [c.name, c]));
+const blockingHandlers = new Map<string, Handler>([...blockingCommands].map(([name, c]) => [name, c.handler!]));

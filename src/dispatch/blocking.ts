@@ -17,6 +17,8 @@ export type BlockOrigin =
 
 export interface BlockedCall {
   argv: Buffer[];
+  /** The blocked client's id (CLIENT UNBLOCK, CLIENT LIST). */
+  clientId: number;
   dbIndex: number;
   /** Queue names (db + key) this call waits in. */
   queues: string[];
@@ -48,9 +50,10 @@ export class BlockingRegistry {
   }
 
   /** Queues a call on its keys, with a timer when timeoutMs > 0. */
-  add(argv: Buffer[], dbIndex: number, keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, origin: BlockOrigin, onTimeout: (call: BlockedCall) => void, wakeOnWrite = false): void {
+  add(argv: Buffer[], clientId: number, dbIndex: number, keys: Buffer[], timeoutMs: number, timeoutReply: TimeoutReply, origin: BlockOrigin, onTimeout: (call: BlockedCall) => void, wakeOnWrite = false): void {
     const call: BlockedCall = {
       argv: argv.map((a) => Buffer.from(a)), // argv are views into socket or ring memory
+      clientId,
       dbIndex,
       queues: [],
       origin,
@@ -136,6 +139,29 @@ export class BlockingRegistry {
   cancelClient(client: object): void {
     const call = this.byClient.get(client);
     if (call) this.remove(call);
+  }
+
+  /** Takes out the blocked call of a client id (CLIENT UNBLOCK), or null if it isn't blocked here. */
+  takeByClientId(clientId: number): BlockedCall | null {
+    for (const map of [this.byClient, this.byRequest] as const) {
+      for (const call of map.values()) {
+        if (call.clientId !== clientId) continue;
+        this.remove(call);
+        return call;
+      }
+    }
+    return null;
+  }
+
+  /** Marks every key of a database with waiters as ready (SWAPDB brought in another keyspace). */
+  signalDb(dbIndex: number): void {
+    const prefix = `${dbIndex}:`;
+    for (const name of this.queues.keys()) {
+      if (name.startsWith(prefix) && !this.readySet.has(name)) {
+        this.readySet.add(name);
+        this.ready.push(name);
+      }
+    }
   }
 
   /** Forgets a remote request's blocked call (its client disconnected). */

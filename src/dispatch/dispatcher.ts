@@ -192,14 +192,26 @@ export class Dispatcher {
     const origin: BlockOrigin = ctx.client !== null ? { kind: 'client', client: ctx.client } : this.peerOrigin!;
     if (ctx.client !== null) ctx.client.flags |= ClientFlag.Waiting;
     const argv = options?.rerunArgv ?? this.currentArgv;
-    this.shard.blocking.add(argv, ctx.dbIndex, keys, timeoutMs, timeoutReply, origin, (call) => {
-      const r = this.rerunReply;
-      r.reset();
-      r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
-      if (call.timeoutReply === 'nil') r.nil();
-      else r.nilArray();
-      this.deliver(call, r.view());
-    }, options?.wakeOnWrite === true);
+    this.shard.blocking.add(argv, ctx.clientId, ctx.dbIndex, keys, timeoutMs, timeoutReply, origin, (call) => this.deliverTimeout(call, null), options?.wakeOnWrite === true);
+  }
+
+  /** Ends a blocked call with its timeout reply, or with an error (CLIENT UNBLOCK ... ERROR). */
+  private deliverTimeout(call: BlockedCall, error: string | null): void {
+    const r = this.rerunReply;
+    r.reset();
+    r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
+    if (error !== null) r.error(error);
+    else if (call.timeoutReply === 'nil') r.nil();
+    else r.nilArray();
+    this.deliver(call, r.view());
+  }
+
+  /** CLIENT UNBLOCK on this shard: true when the client was blocked here and has been released. */
+  unblockClient(clientId: number, withError: boolean): boolean {
+    const call = this.shard.blocking.takeByClientId(clientId);
+    if (call === null) return false;
+    this.deliverTimeout(call, withError ? 'UNBLOCKED client unblocked via CLIENT UNBLOCK' : null);
+    return true;
   }
 
   /** Runs a blocked call again; true when it was served (and its reply delivered). */
@@ -225,6 +237,7 @@ export class Dispatcher {
       ctx.client = null;
     }
     if (this.blockedNow) return false;
+    if (cmd.isWrite && !this.shard.watches.empty) this.touchWatched(cmd, call.dbIndex, call.argv);
     this.deliver(call, r.view());
     return true;
   }

@@ -45,7 +45,7 @@ function materialize(decl: CommandDecl, parent: Command | null): Command {
 }
 
 /** Key positions of a call, from first/last/step or the command's key finder. */
-export function keyPositions(cmd: Command, argv: Buffer[]): number[] {
+export function keyPositions(cmd: Pick<CommandDecl, 'keys' | 'keyFinder'>, argv: Buffer[]): number[] {
   if (cmd.keyFinder) return cmd.keyFinder(argv);
   const [first, lastDecl, step] = cmd.keys;
   if (first <= 0) return EMPTY;

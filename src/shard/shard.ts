@@ -79,6 +79,9 @@ export class Shard {
     const t = this.dbs[a];
     this.dbs[a] = this.dbs[b];
     this.dbs[b] = t;
+    // Clients blocked on keys of either database may find data there now.
+    this.blocking.signalDb(a);
+    this.blocking.signalDb(b);
   }
 
   keyCount(): number {

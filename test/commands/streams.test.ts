@@ -185,7 +185,7 @@ test('random stream operations match redis (blocks, trimming, XINFO)', async (t)
   );
   let run = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 150 }), fc.constantFrom('2', '3', '5', '100'), async (ops, nodeEntries) => {
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 200 }), fc.constantFrom('2', '3', '5', '100'), async (ops, nodeEntries) => {
       run++;
       for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
         const key = `prop:stream:${run}:${threads}`;
@@ -194,8 +194,9 @@ test('random stream operations match redis (blocks, trimming, XINFO)', async (t)
         await compareWithRedis(t, ours, redis, script, { normalize: (_i, reply) => maskAutoIds(reply) });
       }
     }),
-    { numRuns: 10 },
+    { numRuns: 25 },
   );
+  assert.equal(run, 25);
   await onAll('CONFIG', 'SET', 'stream-node-max-entries', '100');
   await onAll('CONFIG', 'SET', 'stream-node-max-bytes', '4096');
 });

@@ -11,7 +11,7 @@ import { ClientFlag, type Client } from '../../net/client';
 import type { ReplyWriter } from '../../protocol/reply';
 import { parseSafeInteger } from '../../util/number';
 import { setClientName } from '../connection';
-import { SYNTAX } from '../errors';
+import { NOT_INTEGER, SYNTAX } from '../errors';
 import { replyHelp, subcommandSyntaxError } from './help';
 
 /** Per-connection modes that only CLIENT reads back (in CLIENT LIST flags). */
@@ -386,6 +386,27 @@ const CLIENT_HELP = [
   '    Protect current client connection from eviction.',
 ];
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: runs on every thread; the shard holding the blocked call releases it. */
+function clientUnblock(ctx: ExecContext, argv: Buffer[]): void {
+  const id = parseSafeInteger(argv[2]);
+  if (typeof id !== 'number') {
+    ctx.reply.error(NOT_INTEGER);
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    if (isKeyword(argv[3], 'ERROR')) withError = true;
+    else if (!isKeyword(argv[3], 'TIMEOUT')) {
+      ctx.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+  } else if (argv.length > 4) {
+    ctx.reply.error(SYNTAX);
+    return;
+  }
+  ctx.reply.int(ctx.dispatcher.unblockClient(id, withError) ? 1 : 0);
+}
+
 const LOCAL = { keys: [0, 0, 0], group: 'connection' } as const;
 const PLAIN = { ...LOCAL, flags: ['noscript', 'loading', 'stale'], acl: ['slow', 'connection'] } as const;
 const ADMIN = { ...LOCAL, flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['admin', 'slow', 'dangerous', 'connection'] } as const;
@@ -407,6 +428,7 @@ export const clientCommands: CommandDecl[] = [
       command({ name: 'reply', arity: 3, ...PLAIN, summary: 'Instruct the server whether to reply to commands', since: '3.2.0', complexity: 'O(1)', handler: clientReply }),
       command({ name: 'pause', arity: -3, ...ADMIN, summary: 'Stop processing commands from clients for some time', since: '2.9.50', complexity: 'O(1)', handler: clientPause }),
       command({ name: 'unpause', arity: 2, ...ADMIN, summary: 'Resume processing of clients that were paused', since: '6.2.0', complexity: 'O(N) Where N is the number of paused clients', handler: (ctx) => ctx.reply.ok() }),
+      command({ name: 'unblock', arity: -3, ...ADMIN, summary: 'Unblock a client blocked in a blocking command from a different connection', since: '5.0.0', complexity: 'O(log N) where N is the number of client connections', route: 'threads', merge: 'sum', handler: clientUnblock }),
       command({ name: 'help', arity: 2, ...LOCAL, flags: ['loading', 'stale'], acl: ['slow', 'connection'], summary: 'Show helpful text about the different subcommands', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx.reply, 'CLIENT', CLIENT_HELP) }),
     ],
   }),

@@ -433,7 +433,8 @@ export class Stream {
         const field = argv[first + i * 2];
         const len = readVarint(buf, p);
         p += varintSize(len);
-        if (len !== field.length || Buffer.compare(field, buf.subarray(p, p + len)) !== 0) sameFields = false;
+        if (len !== field.length) sameFields = false;
+        for (let k = 0; k < len && sameFields; k++) if (buf[p + k] !== field[k]) sameFields = false;
         p += len;
       }
     } else {
