@@ -21,6 +21,7 @@ import { Heap, blockSize } from './heap';
 import { hashBytes } from './hash';
 import { TimerWheel } from './timer-wheel';
 import { NO_EXPIRE, ValueType } from './types';
+import { nextCursor } from './scan-cursor';
 import { readVarint, varintSize, writeVarint } from './varint';
 
 const EMPTY = 0;
@@ -60,22 +61,6 @@ function keyLengthAt(off: number, flags: number): number {
 function recordBytes(hasExpire: boolean, keyLength: number, valueField: number, inlineValue: boolean): number {
   return FIXED_HEADER + (hasExpire ? EXPIRE_BYTES : 0) + varintSize(keyLength) + keyLength
     + varintSize(valueField) + (inlineValue ? valueField : 0);
-}
-
-/** Redis-style cursor step: increment the bits under `mask` in reversed order. */
-function nextCursor(cursor: number, mask: number): number {
-  let v = cursor | ~mask;
-  v = reverseBits(v);
-  v = (v + 1) | 0;
-  return reverseBits(v) >>> 0;
-}
-
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return (v >>> 16) | (v << 16);
 }
 
 export class Keyspace {
@@ -187,9 +172,12 @@ export class Keyspace {
     const off = this.heap.offset(h);
     const hadExpire = (buf[off + FLAGS_AT] & F_EXPIRE) !== 0;
     if (hadExpire && expireAt !== NO_EXPIRE) {
-      if (buf.readDoubleLE(off + FIXED_HEADER) === expireAt) return;
+      const previous = buf.readDoubleLE(off + FIXED_HEADER);
+      if (previous === expireAt) return;
       buf.writeDoubleLE(expireAt, off + FIXED_HEADER);
-      this.schedule(h, expireAt);
+      // A later deadline needs no new timer: the existing one fires first and is re-filed
+      // (activeExpire). Only an earlier deadline does (rate limiters extend TTLs all the time).
+      if (expireAt < previous) this.schedule(h, expireAt);
       return;
     }
     if (!hadExpire && expireAt === NO_EXPIRE) return;
@@ -274,8 +262,8 @@ export class Keyspace {
       if (expireAt <= now) {
         this.expireSlot(slot);
         removed++;
-      } else if (expireAt < this.wheel.poppedEnd) {
-        this.wheel.insert(h, expireAt);
+      } else {
+        this.wheel.insert(h, expireAt); // the TTL was extended since this timer was filed
       }
     }
     return removed;

@@ -9,10 +9,10 @@
 //
 // The wheel does not store due times. pop() hands out entries of the first
 // bucket whose start has been reached; the caller looks up the record's own
-// expiry t and, when t is still in the future but inside the popped bucket
-// (t < poppedEnd), inserts it again, which files it at a lower level. Entries
-// may be stale (record gone or TTL changed); the caller drops those, so the
-// owner must insert a fresh entry whenever a TTL is set or a record moves.
+// expiry t and, when t is still in the future, inserts it again (which files it
+// at a lower level, or later when the TTL was extended). Entries may be stale
+// (record gone or moved); the caller drops those, so the owner must insert a
+// fresh entry whenever a record with a TTL moves or its TTL gets earlier.
 
 const LEVELS = 8;
 const BUCKETS = 64;
@@ -47,8 +47,6 @@ export class TimerWheel {
   /** Far entries released for re-filing after the clock crossed a horizon. */
   private drainHead = 0;
   private now = 0;
-  /** End (exclusive, ms) of the bucket the last popped entry came from. */
-  poppedEnd = 0;
 
   /** Number of entries held, stale ones included. */
   get size(): number {
@@ -61,16 +59,12 @@ export class TimerWheel {
     this.file(entry, dueAt);
   }
 
-  /**
-   * Next entry whose bucket has started by `now` (ms), or -1. Advances the
-   * wheel's clock; `poppedEnd` then tells where the entry's bucket ends.
-   */
+  /** Next entry whose bucket has started by `now` (ms), or -1. Advances the wheel's clock. */
   pop(now: number): number {
     for (;;) {
       if (this.drainHead !== 0) {
         const entry = this.drainHead;
         this.drainHead = this.links[entry];
-        this.poppedEnd = Infinity;
         return this.releaseEntry(entry);
       }
       // A level's first bucket may be in the future while a higher level's
@@ -90,7 +84,6 @@ export class TimerWheel {
         const entry = this.heads[index];
         this.heads[index] = this.links[entry];
         if (this.heads[index] === 0) this.occupied[level * 2 + (bucket >>> 5)] &= ~(1 << (bucket & 31));
-        this.poppedEnd = start + SPAN[level];
         return this.releaseEntry(entry);
       }
       if (pending) {
