@@ -32,6 +32,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --cache /tmp/npm-cache && rm -rf /tmp/npm-cache
 COPY --from=build /src/dist/src ./dist/src
+COPY bin ./bin
 COPY docker/entrypoint.sh docker/healthcheck.js ./
 RUN groupadd --system nodefly \
     && useradd --system --gid nodefly --home-dir /data --no-create-home --shell /usr/sbin/nologin nodefly \

@@ -204,8 +204,9 @@ function contenders(options: Options, notes: string[]): Contender[] {
           options.oursTemplate !== undefined
             ? fromShellTemplate(options.oursTemplate, { port, threads })
             : {
-                command: process.execPath,
-                args: [cliPath, '--port', String(port), '--bind', '127.0.0.1', '--threads', String(threads), '--loglevel', 'warning'],
+                // bin/nodefly: the server as it is meant to be started (with its V8 flags).
+                command: join(__dirname, '..', '..', 'bin', 'nodefly'),
+                args: ['--port', String(port), '--bind', '127.0.0.1', '--threads', String(threads), '--loglevel', 'warning'],
               },
         ),
     });

@@ -136,6 +136,7 @@ function parseOptions(): Options {
     oursThreads,
     oursTemplate: values['ours-cmd'],
     oursCli: join(REPO_ROOT, 'dist', 'src', 'cli.js'),
+    oursBin: join(REPO_ROOT, 'bin', 'nodefly'),
   };
   if (values.hosts && ![contenderOptions.redisAddr, contenderOptions.memcachedAddr, contenderOptions.oursAddr, contenderOptions.dragonflyAddr].some(Boolean)) {
     throw new Error('--hosts needs at least one of --redis-addr, --memcached-addr, --ours-addr, --dragonfly-addr');

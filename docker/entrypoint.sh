@@ -5,10 +5,10 @@
 # published). With --config, the file decides. Arguments given to
 # `docker run IMAGE ...` come last, so they win.
 set -e
-server=/app/dist/src/cli.js
+server=/app/bin/nodefly
 for arg in "$@"; do
     case "$arg" in
-        --config|--config=*) exec node "$server" "$@" ;;
+        --config|--config=*) exec "$server" "$@" ;;
     esac
 done
-exec node "$server" --bind 0.0.0.0 --port 6379 --set protected-mode=no "$@"
+exec "$server" --bind 0.0.0.0 --port 6379 --set protected-mode=no "$@"

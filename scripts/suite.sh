@@ -13,7 +13,7 @@
 #   --port P          port to run the server on (default: a free one)
 #   --server-cmd CMD  run another server instead of ours; {port} and {threads}
 #                     are substituted (default: $NODEFLY_SERVER_CMD, else
-#                     `node dist/src/cli.js --port {port} --bind 127.0.0.1 --threads {threads}`)
+#                     `bin/nodefly --port {port} --bind 127.0.0.1 --threads {threads}`)
 #                     e.g. --server-cmd "redis-server --port {port} --save ''"
 #   --no-build        skip `npm run build`
 #   anything else     passed to the runner: --verbose, --fresh, --no-slow, --all,
@@ -68,7 +68,7 @@ if [ -z "${REDIS_MIRROR:-}" ] && [ -d /work/.mirror/redis+redis/repo ]; then
 fi
 
 if [ -z "$SERVER_CMD" ]; then
-    SERVER_CMD="node $ROOT/dist/src/cli.js --port {port} --bind 127.0.0.1 --threads {threads}"
+    SERVER_CMD="$ROOT/bin/nodefly --port {port} --bind 127.0.0.1 --threads {threads}"
     if [ $BUILD = 1 ]; then
         echo "suite.sh: building" >&2
         (cd "$ROOT" && npm run --silent build) >&2

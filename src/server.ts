@@ -48,7 +48,8 @@ export async function startServer(): Promise<RunningServer> {
     const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
     for (let i = 1; i < count; i++) {
       const init: WorkerInit = { index: i, count, fd, counters: counters.buffer, links: linkBuffers!, config: config.entries(), configFile: config.file };
-      const worker = new Worker(path.join(__dirname, 'shard', 'worker.js'), { workerData: init });
+      // The same young-generation limit bin/nodefly gives the main thread (2 MB semi-spaces).
+      const worker = new Worker(path.join(__dirname, 'shard', 'worker.js'), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 6 } });
       worker.on('error', (err) => log.error({ err, thread: i }, 'shard thread failed'));
       workers.push(worker);
     }

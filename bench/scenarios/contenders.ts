@@ -64,6 +64,8 @@ export interface ContenderOptions {
   oursTemplate?: string;
   /** Path of the built server entry point. */
   oursCli: string;
+  /** bin/nodefly: how the server is meant to be started (it sets the V8 flags). */
+  oursBin: string;
 }
 
 /** The contenders that can run; each one that cannot goes into `notes`, said plainly. */
@@ -83,9 +85,9 @@ export function listContenders(options: ContenderOptions, notes: string[]): Cont
         threads,
         launch: (port) => {
           if (options.oursTemplate !== undefined) return fromShellTemplate(options.oursTemplate, { port, threads: threads ?? '' });
-          const args = [options.oursCli, '--port', String(port), '--bind', '127.0.0.1', '--loglevel', 'warning'];
+          const args = ['--port', String(port), '--bind', '127.0.0.1', '--loglevel', 'warning'];
           if (threads !== undefined) args.push('--threads', String(threads));
-          return { command: process.execPath, args };
+          return { command: options.oursBin, args };
         },
       });
     }

@@ -20,6 +20,8 @@ export interface RunningServer {
 const HOST = '127.0.0.1';
 const REPO_ROOT = path.resolve(__dirname, '../../..'); // dist/test/helpers -> repo
 const CLI_PATH = path.join(REPO_ROOT, 'dist/src/cli.js');
+/** How the server is meant to be started: runs CLI_PATH with the server's V8 flags. */
+const BIN_PATH = path.join(REPO_ROOT, 'bin/nodefly');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_LIMIT = 1 << 20;
@@ -234,8 +236,8 @@ export function startServer(opts: { threads?: number; args?: string[] } = {}): P
     return Promise.reject(new Error(`${CLI_PATH} not found: run \`npm run build\` (or set NODEFLY_SERVER_CMD)`));
   }
   return launchOnFreePort((port) => ({
-    command: process.execPath,
-    args: [CLI_PATH, '--port', String(port), '--bind', HOST, '--threads', String(threads), '--loglevel', 'warning', ...extraArgs],
+    command: BIN_PATH,
+    args: ['--port', String(port), '--bind', HOST, '--threads', String(threads), '--loglevel', 'warning', ...extraArgs],
   }));
 }
 
