@@ -3,8 +3,8 @@
 
 import type { ReplyWriter } from '../protocol/reply';
 import { globMatch } from '../util/glob';
-import { parseSafeInteger } from '../util/number';
-import { NOT_INTEGER, SYNTAX } from './errors';
+import { SYNTAX } from './errors';
+import { parseScanCount } from './keys';
 import { isKeyword } from '../util/keyword';
 
 const DEFAULT_COUNT = 10;
@@ -20,17 +20,8 @@ export function parseElementScanOptions(argv: Buffer[], reply: ReplyWriter): boo
   for (let i = 3; i < argv.length; i += 2) {
     const hasValue = i + 1 < argv.length;
     if (hasValue && isKeyword(argv[i], 'COUNT')) {
-      const n = parseSafeInteger(argv[i + 1]);
-      if (n === null) {
-        reply.error(NOT_INTEGER);
-        return false;
-      }
-      const count = n === undefined ? (argv[i + 1][0] === 0x2d ? 0 : Number.MAX_SAFE_INTEGER) : n;
-      if (count < 1) {
-        reply.error(SYNTAX);
-        return false;
-      }
-      elementScan.count = count;
+      elementScan.count = parseScanCount(argv[i + 1], reply);
+      if (elementScan.count === 0) return false;
     } else if (hasValue && isKeyword(argv[i], 'MATCH')) {
       const pattern = argv[i + 1];
       // "*" matches everything, the empty element included (globMatch does not).

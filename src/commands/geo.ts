@@ -389,7 +389,7 @@ function geoSearch(ctx: ExecContext, argv: Buffer[], srcAt: number, flags: numbe
   if (storeKey === null) sink = Sink.Client;
   if (z === null) {
     if (sink === Sink.Client) reply.array(0);
-    else finishStore(ctx, storeKey!, sink, new ZSet());
+    else finishStore(ctx, storeKey!, sink, new ZSet(), flags);
     return;
   }
   // COUNT needs the nearest points: ascending unless ANY asks for the first ones found.
@@ -430,14 +430,19 @@ function geoSearch(ctx: ExecContext, argv: Buffer[], srcAt: number, flags: numbe
       result.set(members[p], storeDist ? distances[p] / shape.conversion : scores[p]);
     }
     result.convertToPackedIfFits();
-    finishStore(ctx, storeKey!, sink, result);
+    finishStore(ctx, storeKey!, sink, result, flags);
   }
   members.length = 0;
 }
 
-function finishStore(ctx: ExecContext, storeKey: Buffer, sink: Sink, result: ZSet): void {
-  if (sink === Sink.Store) storeResult(ctx, storeKey, result);
+function finishStore(ctx: ExecContext, storeKey: Buffer, sink: Sink, result: ZSet, flags: number): void {
+  if (sink === Sink.Store) storeResult(ctx, storeKey, result, storeEventOf(flags));
   else ctx.reply.bulk(result.serialize());
+}
+
+/** The keyspace event of a search that stores its result. */
+function storeEventOf(flags: number): string {
+  return flags & Search.GeoSearch ? 'geosearchstore' : 'georadiusstore';
 }
 
 /** _geo-search name args...: the search of GEORADIUS, GEORADIUSBYMEMBER or GEOSEARCHSTORE `name`, replied as a serialized zset. */
@@ -454,7 +459,8 @@ async function geoSearchAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, 
   const result = await tx.exec(tx.shardOf(argv[srcAt]), [GEO_SEARCH, ...argv]);
   const payload = bulkOf(result);
   if (payload === null) return reply.raw(result);
-  reply.raw(await tx.exec(tx.shardOf(argv[storeAt]), [ZSET_STORE, argv[storeAt], payload]));
+  const event = Buffer.from(storeEventOf(SEARCH_FLAGS[argv[0].toString('latin1').toLowerCase()]));
+  reply.raw(await tx.exec(tx.shardOf(argv[storeAt]), [ZSET_STORE, argv[storeAt], payload, event]));
 }
 
 /**

@@ -13,6 +13,7 @@ import { Listpack } from '../store/listpack';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { config } from '../config';
 import { formatHumanFloat, parseFloat64, parseInteger } from '../util/number';
+import { parseRandomCount, pickDistinct, removeElements, replyScanPage } from './collection-common';
 import { parseElementScanOptions, elementScan, scanMatches } from './element-scan';
 import { INVALID_CURSOR, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONG_ARITY } from './errors';
 import { parseScanCursor } from './keys';
@@ -27,7 +28,6 @@ export type HashValue = Listpack | ByteMap;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const HALF_LONG = INT64_MAX / 2n;
-const LONG_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 // ---- the hash type ---------------------------------------------------------------
 
@@ -211,22 +211,7 @@ function hdel(ctx: ExecContext, argv: Buffer[]): void {
     ctx.reply.int(0);
     return;
   }
-  const hash = ctx.db.objectValue<HashValue>(h);
-  let deleted = 0;
-  let keyRemoved = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (hashDelete(hash, argv[i])) {
-      deleted++;
-      if (hashLength(hash) === 0) {
-        ctx.db.delete(argv[1]);
-        keyRemoved = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) notifyKeyspaceEvent(ctx, EventClass.Hash, 'hdel', argv[1]);
-  if (keyRemoved) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
-  ctx.reply.int(deleted);
+  removeElements(ctx, argv, ctx.db.objectValue<HashValue>(h), hashDelete, hashLength, EventClass.Hash, 'hdel');
 }
 
 function hlen(ctx: ExecContext, argv: Buffer[]): void {
@@ -387,15 +372,8 @@ function hrandfield(ctx: ExecContext, argv: Buffer[]): void {
     else replyEntry(reply, hash, randomEntry(hash), false);
     return;
   }
-  const parsed = parseInteger(argv[2]);
-  if (parsed === null) {
-    reply.error(NOT_INTEGER);
-    return;
-  }
-  if (parsed === INT64_MIN) {
-    reply.error(LONG_RANGE);
-    return;
-  }
+  const parsed = parseRandomCount(reply, argv[2]);
+  if (parsed === null) return;
   if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3], 'WITHVALUES'))) {
     reply.error(SYNTAX);
     return;
@@ -424,13 +402,8 @@ function hrandfield(ctx: ExecContext, argv: Buffer[]): void {
   const count = Math.min(l, size);
   reply.array(count * pairs);
   const entries = entriesOf(hash);
-  // A partial Fisher-Yates shuffle picks `count` distinct entries.
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (entries.length - i));
-    const picked = entries[j];
-    entries[j] = entries[i];
-    replyEntry(reply, hash, picked, withValues);
-  }
+  pickDistinct(entries, count);
+  for (let i = 0; i < count; i++) replyEntry(reply, hash, entries[i], withValues);
 }
 
 // ---- HSCAN -------------------------------------------------------------------------
@@ -447,9 +420,7 @@ function hscan(ctx: ExecContext, argv: Buffer[]): void {
   const hash = hashForRead(ctx, argv[1]);
   if (hash === null) return;
   if (hash === undefined) {
-    reply.array(2);
-    reply.bulkString('0');
-    reply.array(0);
+    replyScanPage(reply, 0, []);
     return;
   }
   if (!parseElementScanOptions(argv, reply)) return;
@@ -469,10 +440,7 @@ function hscan(ctx: ExecContext, argv: Buffer[]): void {
       if (scanMatches(field)) found.push(field, hash.valueAt(s));
     }
   }
-  reply.array(2);
-  reply.bulkString(String(next));
-  reply.array(found.length);
-  for (const element of found) reply.bulk(element);
+  replyScanPage(reply, next, found);
 }
 
 // ---- declarations -------------------------------------------------------------------

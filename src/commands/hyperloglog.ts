@@ -109,8 +109,7 @@ function mergeLocalKeys(ctx: ExecContext, argv: Buffer[], first: number): boolea
 }
 
 const GET = Buffer.from('get');
-const SET = Buffer.from('set');
-const KEEPTTL = Buffer.from('KEEPTTL');
+const PF_STORE = Buffer.from('_pf-store');
 
 /**
  * Multi-shard form of mergeLocalKeys: GETs argv[first..] from their shards (a non-string
@@ -195,8 +194,19 @@ function pfmerge(ctx: ExecContext, argv: Buffer[]): void {
     ctx.reply.error(CORRUPT_HLL);
     return;
   }
-  ctx.db.setString(dest, editor.view(), h < 0 ? NO_EXPIRE : ctx.db.expireAt(h));
+  storeMerged(ctx, dest, editor.view(), h);
+  ctx.reply.ok();
+}
+
+/** Stores a merged HyperLogLog at dest (entry h, or -1 when missing), keeping its TTL, with PFMERGE's 'pfadd' event. */
+function storeMerged(ctx: ExecContext, dest: Buffer, value: Uint8Array, h: number): void {
+  ctx.db.setString(dest, value, h < 0 ? NO_EXPIRE : ctx.db.expireAt(h));
   notifyKeyspaceEvent(ctx, EventClass.String, 'pfadd', dest);
+}
+
+/** _pf-store key value: a coordinator's PFMERGE result stored on the destination's shard. */
+function storePayload(ctx: ExecContext, argv: Buffer[]): void {
+  storeMerged(ctx, argv[1], argv[2], ctx.db.find(argv[1], ctx.now));
   ctx.reply.ok();
 }
 
@@ -208,7 +218,7 @@ async function pfmergeAcrossShards(tx: ShardTx, argv: Buffer[], reply: ReplyWrit
     return;
   }
   const dest = argv[1];
-  await tx.exec(tx.shardOf(dest), [SET, dest, Buffer.from(editor.view()), KEEPTTL]);
+  await tx.exec(tx.shardOf(dest), [PF_STORE, dest, editor.view()]);
   reply.ok();
 }
 
@@ -351,6 +361,7 @@ export const hyperloglogCommands = [
     ],
     coordinate: pfmergeAcrossShards, handler: pfmerge,
   }),
+  command({ name: '_pf-store', arity: 3, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: [], group: 'hyperloglog', summary: 'Store a PFMERGE result', since: '7.0.0', internal: true, handler: storePayload }),
   command({ name: 'pfselftest', arity: 1, flags: ['admin'], keys: [0, 0, 0], acl: ['hyperloglog', 'admin', 'slow', 'dangerous'], group: 'hyperloglog', summary: 'An internal command for testing HyperLogLog values', since: '2.8.9', complexity: 'N/A', handler: pfselftest }),
   command({ name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], keys: [2, 2, 1], acl: ['write', 'hyperloglog', 'admin', 'slow', 'dangerous'], group: 'hyperloglog', summary: 'Internal commands for debugging HyperLogLog values', since: '2.8.9', complexity: 'N/A', keySpecs: [{ flags: ['RW', 'access'], begin: { index: 2 }, find: { lastkey: 0, keystep: 1, limit: 0 } }], handler: pfdebug }),
 ];

@@ -118,6 +118,22 @@ export function parseScanCursor(arg: Buffer): bigint | null {
   return negative && v !== 0n ? CURSOR_LIMIT - v : v;
 }
 
+/** The COUNT of SCAN, HSCAN, SSCAN and ZSCAN (at least 1), or 0 after replying the error. */
+export function parseScanCount(arg: Buffer, reply: ReplyWriter): number {
+  const n = parseSafeInteger(arg);
+  if (n === null) {
+    reply.error(NOT_INTEGER);
+    return 0;
+  }
+  // Beyond 2^53 a count is as good as unlimited.
+  const count = n === undefined ? (arg[0] === 0x2d ? 0 : Number.MAX_SAFE_INTEGER) : n;
+  if (count < 1) {
+    reply.error(SYNTAX);
+    return 0;
+  }
+  return count;
+}
+
 const DEFAULT_SCAN_COUNT = 10;
 
 /** SCAN options of the current call. */
@@ -131,17 +147,8 @@ function parseScanOptions(argv: Buffer[], reply: ReplyWriter): boolean {
   for (let i = 2; i < argv.length; i += 2) {
     const hasValue = i + 1 < argv.length;
     if (hasValue && isKeyword(argv[i], 'COUNT')) {
-      const n = parseSafeInteger(argv[i + 1]);
-      if (n === null) {
-        reply.error(NOT_INTEGER);
-        return false;
-      }
-      // Beyond 2^53 a count is as good as unlimited.
-      scanOptions.count = n === undefined ? (argv[i + 1][0] === 0x2d ? 0 : Number.MAX_SAFE_INTEGER) : n;
-      if (scanOptions.count < 1) {
-        reply.error(SYNTAX);
-        return false;
-      }
+      scanOptions.count = parseScanCount(argv[i + 1], reply);
+      if (scanOptions.count === 0) return false;
     } else if (hasValue && isKeyword(argv[i], 'MATCH')) {
       scanOptions.pattern = argv[i + 1];
     } else if (hasValue && isKeyword(argv[i], 'TYPE')) {
@@ -291,7 +298,11 @@ function rename(ctx: ExecContext, argv: Buffer[], nx: boolean): void {
 // Internal shard-side helpers of the cross-shard coordinators.
 const PACK = Buffer.from('_keys-pack');
 const UNPACK = Buffer.from('_keys-unpack');
-const DEL = Buffer.from('del');
+const REMOVE = Buffer.from('_keys-remove');
+const EXISTS = Buffer.from('exists');
+const RENAME_FROM = Buffer.from('rename_from');
+const RENAME_TO = Buffer.from('rename_to');
+const COPY_TO = Buffer.from('copy_to');
 const MODE_NX = Buffer.from('nx');
 const MODE_REPLACE = Buffer.from('replace');
 
@@ -302,7 +313,10 @@ function packKey(ctx: ExecContext, argv: Buffer[]): void {
   else ctx.reply.bulk(packEntry(ctx.db, h));
 }
 
-/** _keys-unpack key db NX|REPLACE record: stores the record under key in db; 1 if stored, 0 if NX found the key. */
+/**
+ * _keys-unpack key db NX|REPLACE record event: stores the record under key in db, with keyspace
+ * event `event` (copy_to, rename_to); 1 if stored, 0 if NX found the key.
+ */
 function unpackKey(ctx: ExecContext, argv: Buffer[]): void {
   const dbIndex = Number(argv[2].latin1Slice(0, argv[2].length));
   const db = ctx.shard.dbs[dbIndex];
@@ -311,33 +325,41 @@ function unpackKey(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   unpackEntry(db, argv[1], argv[4]);
+  publishKeyspaceEvent(ctx.shard.pubsub, dbIndex, EventClass.Generic, argv[5].latin1Slice(0, argv[5].length), argv[1]);
   ctx.shard.blocking.signal(dbIndex, argv[1]);
   ctx.reply.int(1);
 }
 
+/** _keys-remove key event: deletes key with keyspace event `event` instead of 'del' (RENAME's source). */
+function removeKey(ctx: ExecContext, argv: Buffer[]): void {
+  const removed = ctx.db.delete(argv[1]);
+  if (removed) notifyKeyspaceEvent(ctx, EventClass.Generic, argv[2].latin1Slice(0, argv[2].length), argv[1]);
+  ctx.reply.int(removed ? 1 : 0);
+}
+
 /**
- * Carries source (current DB) to target in database `dbIndex` of another shard;
- * NX keeps an existing target. Resolves 1 when stored, 0 when target existed,
- * -1 when source does not exist. The source is left in place.
+ * COPY: carries source (current DB) to target in database `dbIndex` of another shard
+ * (event copy_to); NX keeps an existing target. Resolves 1 when stored, 0 when target
+ * existed, -1 when source does not exist. The source is left in place.
  */
 async function transferAcross(tx: ShardTx, source: Buffer, target: Buffer, dbIndex: number, nx: boolean): Promise<number> {
   const record = bulkOf(await tx.exec(tx.shardOf(source), [PACK, source]));
   if (record === null) return -1;
-  const stored = await tx.exec(tx.shardOf(target), [UNPACK, target, Buffer.from(String(dbIndex)), nx ? MODE_NX : MODE_REPLACE, record]);
+  const stored = await tx.exec(tx.shardOf(target), [UNPACK, target, Buffer.from(String(dbIndex)), nx ? MODE_NX : MODE_REPLACE, record, COPY_TO]);
   return integerOf(stored);
 }
 
+/** RENAME across shards, with Redis's events: rename_from on the source, then rename_to on the target. */
 async function renameAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, nx: boolean): Promise<void> {
-  const stored = await transferAcross(tx, argv[1], argv[2], tx.dbIndex, nx);
-  if (stored < 0) {
-    reply.error(NO_SUCH_KEY);
-  } else if (stored === 0) {
-    reply.int(0);
-  } else {
-    await tx.exec(tx.shardOf(argv[1]), [DEL, argv[1]]);
-    if (nx) reply.int(1);
-    else reply.ok();
-  }
+  const [source, target] = [argv[1], argv[2]];
+  const packed = bulkOf(await tx.exec(tx.shardOf(source), [PACK, source]));
+  if (packed === null) return reply.error(NO_SUCH_KEY);
+  const record = Buffer.from(packed); // a view into a reply buffer that the next steps reuse
+  if (nx && integerOf(await tx.exec(tx.shardOf(target), [EXISTS, target])) > 0) return reply.int(0);
+  await tx.exec(tx.shardOf(source), [REMOVE, source, RENAME_FROM]);
+  await tx.exec(tx.shardOf(target), [UNPACK, target, Buffer.from(String(tx.dbIndex)), MODE_REPLACE, record, RENAME_TO]);
+  if (nx) reply.int(1);
+  else reply.ok();
 }
 
 /** A DB index argument (Redis getIntFromObjectOrReply + selectDb), or -1 after replying the error. */
@@ -741,6 +763,7 @@ export const keyCommands = [
   }),
   // Shard-side steps of the multi-shard coordinators above.
   command({ name: '_keys-pack', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: [], group: 'generic', summary: "A key's value and TTL as one record", since: '7.0.0', internal: true, handler: packKey }),
-  command({ name: '_keys-unpack', arity: 5, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: [], group: 'generic', summary: 'Store a record made by _keys-pack', since: '7.0.0', internal: true, handler: unpackKey }),
+  command({ name: '_keys-remove', arity: 3, flags: ['write'], keys: [1, 1, 1], acl: [], group: 'generic', summary: 'Delete a key with a given keyspace event', since: '7.0.0', internal: true, handler: removeKey }),
+  command({ name: '_keys-unpack', arity: 6, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: [], group: 'generic', summary: 'Store a record made by _keys-pack', since: '7.0.0', internal: true, handler: unpackKey }),
   command({ name: '_keys-dbsize', arity: 1, flags: ['readonly'], keys: [0, 0, 0], acl: [], group: 'generic', summary: "Keys in this shard's part of the database", since: '7.0.0', internal: true, handler: (ctx) => ctx.reply.int(ctx.db.size) }),
 ];

@@ -18,6 +18,7 @@ import { NOT_INTEGER, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE } from './err
 import { lookupTyped, lookupWrite, WRONG_TYPE } from './lookup';
 import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
 
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -118,9 +119,21 @@ function parseTimeout(reply: ReplyWriter, arg: Buffer): number {
   return Math.min(ms, MAX_TIMER_MS);
 }
 
-/** Deletes key when its list became empty. */
+/** Deletes key when its list became empty, with its 'del' event. */
 function dropIfEmpty(ctx: ExecContext, key: Buffer, list: Quicklist): void {
-  if (list.length === 0) ctx.db.delete(key);
+  if (list.length !== 0) return;
+  ctx.db.delete(key);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', key);
+}
+
+/** Redis listElementsRemoved: the pop event, then the key's deletion when the list became empty. */
+function elementsRemoved(ctx: ExecContext, key: Buffer, list: Quicklist, end: ListEnd): void {
+  notifyKeyspaceEvent(ctx, EventClass.List, end === ListEnd.Head ? 'lpop' : 'rpop', key);
+  dropIfEmpty(ctx, key, list);
+}
+
+function notifyPush(ctx: ExecContext, key: Buffer, end: ListEnd): void {
+  notifyKeyspaceEvent(ctx, EventClass.List, end === ListEnd.Head ? 'lpush' : 'rpush', key);
 }
 
 // ---- push ----------------------------------------------------------------------
@@ -140,6 +153,7 @@ function push(ctx: ExecContext, argv: Buffer[], end: ListEnd, onlyExisting: bool
   }
   for (let j = 2; j < argv.length; j++) list.push(argv[j], end);
   ctx.reply.int(list.length);
+  notifyPush(ctx, key, end);
   ctx.signalReady(key);
 }
 
@@ -157,6 +171,7 @@ function linsert(ctx: ExecContext, argv: Buffer[]): void {
     do {
       if (equalsCursor(pivot)) {
         list.insert(cursor, argv[4], after);
+        notifyKeyspaceEvent(ctx, EventClass.List, 'linsert', argv[1]);
         return ctx.reply.int(list.length);
       }
     } while (cursor.next());
@@ -298,6 +313,7 @@ function lset(ctx: ExecContext, argv: Buffer[]): void {
   if (!list.seek(index < 0 ? list.length + index : index, cursor)) return ctx.reply.error(OUT_OF_RANGE);
   list.replace(cursor, argv[3]);
   ctx.reply.ok();
+  notifyKeyspaceEvent(ctx, EventClass.List, 'lset', argv[1]);
 }
 
 function lrem(ctx: ExecContext, argv: Buffer[]): void {
@@ -309,6 +325,7 @@ function lrem(ctx: ExecContext, argv: Buffer[]): void {
   if (h < 0) return ctx.reply.int(0);
   const list = listAt(ctx, h);
   const removed = list.removeEqual(argv[3], Math.abs(toRemove), toRemove < 0);
+  if (removed > 0) notifyKeyspaceEvent(ctx, EventClass.List, 'lrem', key);
   dropIfEmpty(ctx, key, list);
   ctx.reply.int(removed);
 }
@@ -327,12 +344,14 @@ function ltrim(ctx: ExecContext, argv: Buffer[]): void {
   if (stop < 0) stop += length;
   if (start < 0) start = 0;
   if (start > stop || start >= length) {
-    ctx.db.delete(key);
-    return ctx.reply.ok();
+    list.deleteRange(0, length);
+  } else {
+    if (stop >= length) stop = length - 1;
+    if (stop < length - 1) list.deleteRange(stop + 1, length - 1 - stop);
+    if (start > 0) list.deleteRange(0, start);
   }
-  if (stop >= length) stop = length - 1;
-  if (stop < length - 1) list.deleteRange(stop + 1, length - 1 - stop);
-  if (start > 0) list.deleteRange(0, start);
+  notifyKeyspaceEvent(ctx, EventClass.List, 'ltrim', key);
+  dropIfEmpty(ctx, key, list);
   ctx.reply.ok();
 }
 
@@ -378,7 +397,7 @@ function pop(ctx: ExecContext, argv: Buffer[], end: ListEnd): void {
   const list = listAt(ctx, h);
   if (hasCount) popMany(ctx.reply, list, end, count);
   else popOne(ctx.reply, list, end);
-  dropIfEmpty(ctx, key, list);
+  elementsRemoved(ctx, key, list, end);
 }
 
 /** What LMPOP/BLMPOP arguments say. */
@@ -438,7 +457,7 @@ function popFirstNonEmpty(ctx: ExecContext, argv: Buffer[], firstKey: number, nu
     ctx.reply.bulk(key);
     if (count < 0) popOne(ctx.reply, list, end);
     else popMany(ctx.reply, list, end, count);
-    dropIfEmpty(ctx, key, list);
+    elementsRemoved(ctx, key, list, end);
     return true;
   }
   return false;
@@ -523,12 +542,15 @@ function move(ctx: ExecContext, source: Buffer, destination: Buffer, from: ListE
     const value = Buffer.from(element.buf.subarray(element.start, element.end));
     sourceList.pop(from);
     sourceList.push(value, to);
+    notifyPush(ctx, destination, to);
   } else {
     const destinationList = dh >= 0 ? listAt(ctx, dh) : newList(ctx, destination);
     destinationList.push(element.buf.subarray(element.start, element.end), to);
     sourceList.pop(from);
-    dropIfEmpty(ctx, source, sourceList);
+    notifyPush(ctx, destination, to);
   }
+  // As Redis lmoveGenericCommand: the push event first, then the pop (and the source's deletion).
+  elementsRemoved(ctx, source, sourceList, from);
   ctx.signalReady(destination);
   return true;
 }

@@ -19,8 +19,9 @@ import type { Keyspace } from '../store/keyspace';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { config } from '../config';
 import { parseInteger } from '../util/number';
+import { parseRandomCount, pickDistinct, removeElements, replyScanPage } from './collection-common';
 import { elementScan, parseElementScanOptions, scanMatches } from './element-scan';
-import { INVALID_CURSOR, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
+import { INVALID_CURSOR, SYNTAX, WRONGTYPE } from './errors';
 import { parseScanCursor } from './keys';
 import { WRONG_TYPE, lookupRead, lookupTyped, lookupWrite } from './lookup';
 import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
@@ -29,8 +30,6 @@ import { registerValueType } from './value-types';
 
 export type SetValue = IntSet | ByteMap;
 
-const INT64_MIN = -(1n << 63n);
-const LONG_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const NOT_POSITIVE = 'ERR value is out of range, must be positive';
 /** Redis caps set-max-intset-entries at 2^30. */
 const INTSET_HARD_LIMIT = 2 ** 30;
@@ -205,21 +204,7 @@ function srem(ctx: ExecContext, argv: Buffer[]): void {
     ctx.reply.int(0);
     return;
   }
-  let removed = 0;
-  let keyRemoved = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (removeMember(set, argv[i])) {
-      removed++;
-      if (setSize(set) === 0) {
-        ctx.db.delete(argv[1]);
-        keyRemoved = true;
-        break;
-      }
-    }
-  }
-  if (removed > 0) notifyKeyspaceEvent(ctx, EventClass.Set, 'srem', argv[1]);
-  if (keyRemoved) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', argv[1]);
-  ctx.reply.int(removed);
+  removeElements(ctx, argv, set, removeMember, setSize, EventClass.Set, 'srem');
 }
 
 function sismember(ctx: ExecContext, argv: Buffer[]): void {
@@ -322,15 +307,8 @@ function srandmember(ctx: ExecContext, argv: Buffer[]): void {
     else reply.bulk(memberAt(set, randomEntry(set)));
     return;
   }
-  const parsed = parseInteger(argv[2]);
-  if (parsed === null) {
-    reply.error(NOT_INTEGER);
-    return;
-  }
-  if (parsed === INT64_MIN) {
-    reply.error(LONG_RANGE);
-    return;
-  }
+  const parsed = parseRandomCount(reply, argv[2]);
+  if (parsed === null) return;
   const set = setForRead(ctx, argv[1]);
   if (set === null) return;
   if (set === undefined || parsed === 0n) {
@@ -353,13 +331,8 @@ function srandmember(ctx: ExecContext, argv: Buffer[]): void {
   }
   reply.array(l);
   const entries = entriesOf(set);
-  // A partial Fisher-Yates shuffle picks l distinct members.
-  for (let i = 0; i < l; i++) {
-    const j = i + Math.floor(Math.random() * (entries.length - i));
-    const picked = entries[j];
-    entries[j] = entries[i];
-    reply.bulk(memberAt(set, picked));
-  }
+  pickDistinct(entries, l);
+  for (let i = 0; i < l; i++) reply.bulk(memberAt(set, entries[i]));
 }
 
 const scanSlots: number[] = [];
@@ -374,9 +347,7 @@ function sscan(ctx: ExecContext, argv: Buffer[]): void {
   const set = setForRead(ctx, argv[1]);
   if (set === null) return;
   if (set === undefined) {
-    reply.array(2);
-    reply.bulkString('0');
-    reply.array(0);
+    replyScanPage(reply, 0, []);
     return;
   }
   if (!parseElementScanOptions(argv, reply)) return;
@@ -395,10 +366,7 @@ function sscan(ctx: ExecContext, argv: Buffer[]): void {
       if (scanMatches(member)) found.push(member);
     }
   }
-  reply.array(2);
-  reply.bulkString(String(next));
-  reply.array(found.length);
-  for (const member of found) reply.bulk(member);
+  replyScanPage(reply, next, found);
 }
 
 // ---- SMOVE ----------------------------------------------------------------------------

@@ -13,8 +13,7 @@ import { command, type ExecContext, type KeySpec, type ShardTx } from '../dispat
 import { arrayElements, bulkOf, isError } from '../dispatch/resp-scan';
 import type { ReplyWriter } from '../protocol/reply';
 import { config } from '../config';
-import { ByteMap } from '../store/bytemap';
-import { IntSet } from '../store/intset';
+import type { Keyspace } from '../store/keyspace';
 import { ListCursor, ListEnd, Quicklist } from '../store/quicklist';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import type { ZSet } from '../store/zset/zset';
@@ -23,17 +22,15 @@ import { partialSort } from '../util/pqsort';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { hashGet, type HashValue } from './hashes';
 import { lookupRead } from './lookup';
-import type { SetValue } from './sets';
+import { valueTypeOps } from './value-types';
 import { isKeyword } from '../util/keyword';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
 
 const NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 const EMPTY = Buffer.alloc(0);
 const SORT_SOURCE = Buffer.from('_sort-source');
 const SORT_LOOKUP = Buffer.from('_sort-lookup');
-const DEL = Buffer.from('del');
-const RPUSH = Buffer.from('rpush');
-/** Elements per RPUSH when a coordinator stores a result on another shard. */
-const STORE_BATCH = 1024;
+const SORT_STORE = Buffer.from('_sort-store');
 
 /** A key named by a BY/GET pattern for one element, and the hash field when the pattern has "->field". */
 interface PatternRef {
@@ -124,12 +121,12 @@ interface SortInput {
 
 const listCursor = new ListCursor();
 
-/** A list, set or zset of this shard. */
+/** A list or zset of this shard, read in place. */
 class StoredInput implements SortInput {
   readonly length: number;
 
-  constructor(readonly type: ValueType, private readonly value: Quicklist | SetValue | ZSet) {
-    this.length = type === ValueType.List ? (value as Quicklist).length : type === ValueType.Set ? setLength(value as SetValue) : (value as ZSet).size;
+  constructor(readonly type: ValueType, private readonly value: Quicklist | ZSet) {
+    this.length = type === ValueType.List ? (value as Quicklist).length : (value as ZSet).size;
   }
 
   slice(first: number, count: number, reverse: boolean): Buffer[] {
@@ -141,28 +138,17 @@ class StoredInput implements SortInput {
       list.seek(at, listCursor);
       do out.push(Buffer.from(listCursor.buf.subarray(listCursor.start, listCursor.end)));
       while (out.length < count && (reverse ? listCursor.prev() : listCursor.next()));
-    } else if (this.type === ValueType.ZSet) {
+    } else {
       const z = this.value as ZSet;
       z.seek(at);
       do out.push(z.curMember());
       while (out.length < count && (reverse ? z.prev() : z.next()));
-    } else {
-      const set = this.value as SetValue;
-      if (set instanceof IntSet) {
-        for (let i = 0; i < set.count; i++) out.push(Buffer.from(String(set.get(i)), 'latin1'));
-      } else {
-        for (let s = set.nextSlot(0); s >= 0; s = set.nextSlot(s + 1)) out.push(Buffer.from(set.keyAt(s)));
-      }
     }
     return out;
   }
 }
 
-function setLength(set: SetValue): number {
-  return set instanceof ByteMap ? set.size : set.count;
-}
-
-/** A value fetched from another shard by _sort-source. */
+/** Elements already copied out: a set's members, or a value fetched from another shard by _sort-source. */
 class FetchedInput implements SortInput {
   constructor(readonly type: ValueType, private readonly elements: Buffer[]) {}
 
@@ -367,31 +353,54 @@ function sort(ctx: ExecContext, argv: Buffer[], readonly: boolean): void {
   if (!job.sort(byRefs === null ? null : lookupLocally(ctx, byRefs))) return reply.error(NOT_DOUBLE);
   const rows = job.rows(lookupLocally(ctx, job.getRefs()));
   if (job.store === null) return replyRows(reply, rows);
+  storeRows(ctx, job.store, rows);
+}
+
+/** Stores rows as the list at key ('sortstore'; none deletes key, 'del' when it existed) and replies their count. */
+function storeRows(ctx: ExecContext, key: Buffer, rows: ReadonlyArray<Buffer | null>): void {
   if (rows.length === 0) {
-    ctx.db.delete(job.store);
+    if (ctx.db.delete(key)) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', key);
   } else {
     const list = new Quicklist(config.numeric('list-max-listpack-size'));
     for (const row of rows) list.push(row ?? EMPTY, ListEnd.Tail);
-    ctx.db.setObject(job.store, ValueType.List, list, NO_EXPIRE);
-    ctx.signalReady(job.store);
+    ctx.db.setObject(key, ValueType.List, list, NO_EXPIRE);
+    notifyKeyspaceEvent(ctx, EventClass.List, 'sortstore', key);
+    ctx.signalReady(key);
   }
-  reply.int(rows.length);
+  ctx.reply.int(rows.length);
 }
 
-/** The list, set or zset at key (an empty list when missing); null when the key holds another type. */
+/** _sort-store key [element ...]: a coordinator's result stored on the destination's shard, as storeRows. */
+function storePayload(ctx: ExecContext, argv: Buffer[]): void {
+  storeRows(ctx, argv[1], argv.slice(2));
+}
+
+/** What a missing key sorts as: an empty list. */
+const MISSING_INPUT = new FetchedInput(ValueType.List, []);
+
+/** The list, set or zset at key (MISSING_INPUT when missing); null when the key holds another type. */
 function storedInput(ctx: ExecContext, key: Buffer): SortInput | null {
   const h = lookupRead(ctx, key);
-  if (h < 0) return new FetchedInput(ValueType.List, []);
+  if (h < 0) return MISSING_INPUT;
   const type = ctx.db.type(h);
-  if (type !== ValueType.List && type !== ValueType.Set && type !== ValueType.ZSet) return null;
-  return new StoredInput(type, ctx.db.objectValue<Quicklist | SetValue | ZSet>(h));
+  if (type === ValueType.Set) return new FetchedInput(type, setMembers(ctx.db, h));
+  if (type !== ValueType.List && type !== ValueType.ZSet) return null;
+  return new StoredInput(type, ctx.db.objectValue<Quicklist | ZSet>(h));
+}
+
+/** Copies of the members of the set at h, in its native order (SORT reads a set whole, sorted or not). */
+function setMembers(db: Keyspace, h: number): Buffer[] {
+  const members: Buffer[] = [];
+  // sets.ts registers forEachMember along with the set type.
+  valueTypeOps(ValueType.Set).forEachMember!(db, h, (member) => members.push(Buffer.from(member)));
+  return members;
 }
 
 /** _sort-source key: [type, elements...] of a list, set or zset in native order, nil when missing, or WRONGTYPE. */
 function sourcePayload(ctx: ExecContext, argv: Buffer[]): void {
   const input = storedInput(ctx, argv[1]);
   if (input === null) return ctx.reply.error(WRONGTYPE);
-  if (input instanceof FetchedInput) return ctx.reply.nilArray();
+  if (input === MISSING_INPUT) return ctx.reply.nilArray();
   const elements = input.slice(0, input.length, false);
   ctx.reply.array(elements.length + 1);
   ctx.reply.bulkString(input.type === ValueType.List ? 'list' : input.type === ValueType.Set ? 'set' : 'zset');
@@ -445,13 +454,7 @@ async function sortAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, reado
   const getRefs = job.getRefs();
   const rows = job.rows(getRefs.length > 0 ? await lookupAcross(tx, getRefs) : []);
   if (job.store === null) return replyRows(reply, rows);
-  const shard = tx.shardOf(job.store);
-  await tx.exec(shard, [DEL, job.store]);
-  for (let i = 0; i < rows.length; i += STORE_BATCH) {
-    const batch = rows.slice(i, i + STORE_BATCH).map((row) => row ?? EMPTY);
-    await tx.exec(shard, [RPUSH, job.store, ...batch]);
-  }
-  reply.int(rows.length);
+  reply.raw(await tx.exec(tx.shardOf(job.store), [SORT_STORE, job.store, ...rows.map((row) => row ?? EMPTY)]));
 }
 
 // ---- declarations -----------------------------------------------------------------------
@@ -488,5 +491,6 @@ export const sortCommands = [
   command({ name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], keys: [1, 1, 1], acl: ['read', 'set', 'sortedset', 'list', 'slow', 'dangerous'], group: 'generic', summary: 'Sort the elements in a list, set or sorted set. Read-only variant of SORT.', since: '7.0.0', complexity: COMPLEXITY, keySpecs: [SORTED_KEY, PATTERN_KEYS], readsUndeclaredKeys: readsPatternKeys, coordinate: (tx, argv, reply) => sortAcross(tx, argv, reply, true), handler: (ctx, argv) => sort(ctx, argv, true) }),
   // Shard-side steps of the multi-shard coordinator above.
   command({ name: '_sort-source', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: [], group: 'generic', summary: 'The elements of a list, set or zset in native order', since: '7.0.0', internal: true, handler: sourcePayload }),
+  command({ name: '_sort-store', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: [], group: 'generic', summary: 'Store a SORT result', since: '7.0.0', internal: true, handler: storePayload }),
   command({ name: '_sort-lookup', arity: -3, flags: ['readonly'], keys: [1, -1, 2], acl: [], group: 'generic', summary: 'Values named by SORT BY/GET patterns', since: '7.0.0', internal: true, handler: lookupPayload }),
 ];

@@ -26,6 +26,7 @@ import { NOT_INTEGER, NO_SUCH_KEY, SYNTAX, WRONGTYPE, WRONG_ARITY } from './erro
 import { lookupRead, lookupTyped, WRONG_TYPE } from './lookup';
 import { replyHelp, subcommandSyntaxError } from './server/help';
 import { registerValueType } from './value-types';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const ID_TOO_SMALL = 'ERR The ID specified in XADD is equal or smaller than the target stream top item';
@@ -453,7 +454,8 @@ function xadd(ctx: ExecContext, argv: Buffer[]): void {
   if (s === null) s = newStream(ctx, key);
   s.append(argv, fieldPos, (argv.length - fieldPos) / 2, id, config.numeric('stream-node-max-bytes'), config.numeric('stream-node-max-entries'));
   replyId(ctx.reply, id);
-  if (a.hasStrategy) s.trim(a.trim);
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xadd', key);
+  if (a.hasStrategy && s.trim(a.trim) > 0) notifyKeyspaceEvent(ctx, EventClass.Stream, 'xtrim', key);
   ctx.signalReady(key);
 }
 
@@ -462,7 +464,9 @@ function xtrim(ctx: ExecContext, argv: Buffer[]): void {
   const h = lookupTyped(ctx, argv[1], ValueType.Stream, true);
   if (h === WRONG_TYPE) return;
   if (h < 0) return ctx.reply.int(0);
-  ctx.reply.int(streamAt(ctx, h).trim(addArgs.trim));
+  const deleted = streamAt(ctx, h).trim(addArgs.trim);
+  if (deleted > 0) notifyKeyspaceEvent(ctx, EventClass.Stream, 'xtrim', argv[1]);
+  ctx.reply.int(deleted);
 }
 
 function xdel(ctx: ExecContext, argv: Buffer[]): void {
@@ -483,6 +487,7 @@ function xdel(ctx: ExecContext, argv: Buffer[]): void {
   if (deleted > 0) {
     if (s.length === 0) s.firstId.setZero();
     else if (firstDeleted) s.edgeId(true, s.firstId);
+    notifyKeyspaceEvent(ctx, EventClass.Stream, 'xdel', argv[1]);
   }
   ctx.reply.int(deleted);
 }
@@ -530,6 +535,7 @@ function xsetid(ctx: ExecContext, argv: Buffer[]): void {
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (!maxDeleted.isZero()) s.maxDeletedId.setFrom(maxDeleted);
   ctx.reply.ok();
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xsetid', argv[1]);
 }
 
 // ---- XREAD / XREADGROUP -----------------------------------------------------------
@@ -669,9 +675,7 @@ function serveStream(ctx: ExecContext, reply: ReplyWriter, s: Stream, key: Buffe
   reply.bulk(key);
   let consumer: Consumer | null = null;
   if (group !== null) {
-    consumer = group.consumer(r.consumerName);
-    if (consumer === null) consumer = group.createConsumer(r.consumerName, ctx.now)!;
-    else consumer.seenTime = ctx.now;
+    consumer = lookupOrCreateConsumer(ctx, key, group, r.consumerName);
   }
   const start = idC.setFrom(gt);
   start.incr();
@@ -882,8 +886,9 @@ function xgroupCreate(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   const s = found.s ?? newStream(ctx, argv[2]);
-  if (s.createGroup(argv[3], id, groupOptions.entriesRead) !== null) ctx.reply.ok();
-  else ctx.reply.error(BUSYGROUP);
+  if (s.createGroup(argv[3], id, groupOptions.entriesRead) === null) return ctx.reply.error(BUSYGROUP);
+  ctx.reply.ok();
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xgroup-create', argv[2]);
 }
 
 function xgroupSetid(ctx: ExecContext, argv: Buffer[]): void {
@@ -900,6 +905,7 @@ function xgroupSetid(ctx: ExecContext, argv: Buffer[]): void {
   }
   group.entriesRead = groupOptions.entriesRead;
   ctx.reply.ok();
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xgroup-setid', argv[2]);
 }
 
 function xgroupDestroy(ctx: ExecContext, argv: Buffer[]): void {
@@ -908,6 +914,7 @@ function xgroupDestroy(ctx: ExecContext, argv: Buffer[]): void {
   if (found.group === null) return ctx.reply.int(0);
   found.s!.deleteGroup(argv[3]);
   ctx.reply.int(1);
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xgroup-destroy', argv[2]);
   // Clients blocked on the group fail with -NOGROUP.
   ctx.signalReady(argv[2]);
 }
@@ -915,7 +922,7 @@ function xgroupDestroy(ctx: ExecContext, argv: Buffer[]): void {
 function xgroupCreateConsumer(ctx: ExecContext, argv: Buffer[]): void {
   const found = xgroupPreamble(ctx, argv, true);
   if (found === undefined) return;
-  ctx.reply.int(found.group!.createConsumer(argv[4], ctx.now) !== null ? 1 : 0);
+  ctx.reply.int(createConsumer(ctx, argv[2], found.group!, argv[4]) !== null ? 1 : 0);
 }
 
 function xgroupDelConsumer(ctx: ExecContext, argv: Buffer[]): void {
@@ -923,7 +930,9 @@ function xgroupDelConsumer(ctx: ExecContext, argv: Buffer[]): void {
   if (found === undefined) return;
   const group = found.group!;
   const consumer = group.consumer(argv[4]);
-  ctx.reply.int(consumer === null ? 0 : group.deleteConsumer(consumer));
+  if (consumer === null) return ctx.reply.int(0);
+  ctx.reply.int(group.deleteConsumer(consumer));
+  notifyKeyspaceEvent(ctx, EventClass.Stream, 'xgroup-delconsumer', argv[2]);
 }
 
 const XGROUP_HELP = [
@@ -1055,10 +1064,17 @@ function claim(nack: Nack, consumer: Consumer): void {
   nack.consumer = consumer;
 }
 
-function lookupOrCreateConsumer(group: ConsumerGroup, name: Buffer, now: number): Consumer {
+/** Redis streamCreateConsumer: the new consumer of the group of the stream at key (null when it exists), with its event. */
+function createConsumer(ctx: ExecContext, key: Buffer, group: ConsumerGroup, name: Buffer): Consumer | null {
+  const consumer = group.createConsumer(name, ctx.now);
+  if (consumer !== null) notifyKeyspaceEvent(ctx, EventClass.Stream, 'xgroup-createconsumer', key);
+  return consumer;
+}
+
+function lookupOrCreateConsumer(ctx: ExecContext, key: Buffer, group: ConsumerGroup, name: Buffer): Consumer {
   const consumer = group.consumer(name);
-  if (consumer === null) return group.createConsumer(name, now)!;
-  consumer.seenTime = now;
+  if (consumer === null) return createConsumer(ctx, key, group, name)!;
+  consumer.seenTime = ctx.now;
   return consumer;
 }
 
@@ -1127,7 +1143,7 @@ function xclaim(ctx: ExecContext, argv: Buffer[]): void {
     }
     if (nack === null) continue;
     if (nack.consumer !== null && minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-    if (consumer === null) consumer = lookupOrCreateConsumer(group, argv[3], now);
+    if (consumer === null) consumer = lookupOrCreateConsumer(ctx, argv[1], group, argv[3]);
     claim(nack, consumer);
     nack.deliveryTime = deliveryTime;
     if (retryCount >= 0) nack.deliveryCount = retryCount;
@@ -1185,7 +1201,7 @@ function xautoclaim(ctx: ExecContext, argv: Buffer[]): void {
     }
     i++;
     if (minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-    if (consumer === null) consumer = lookupOrCreateConsumer(group, argv[3], now);
+    if (consumer === null) consumer = lookupOrCreateConsumer(ctx, argv[1], group, argv[3]);
     claim(nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;

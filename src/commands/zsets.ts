@@ -24,6 +24,7 @@ import { parseScanCursor } from './keys';
 import { WRONG_TYPE, lookupRead, lookupTyped } from './lookup';
 import { isKeyword } from '../util/keyword';
 import { registerValueType, valueTypeOps } from './value-types';
+import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
 
 const NAN_RESULT = 'ERR resulting score is not a number (NaN)';
 const MINMAX_NOT_FLOAT = 'ERR min or max is not a float';
@@ -160,21 +161,27 @@ function copyElements(z: ZSet, first: number, count: number, reverse: boolean, s
   return out;
 }
 
-/** Stores a computed zset at key (an empty one deletes key) and replies its size. */
-export function storeResult(ctx: ExecContext, key: Buffer, result: ZSet): void {
+/**
+ * Stores a computed zset at key with keyspace event `event` (an empty one deletes key, with
+ * a 'del' event when it existed) and replies its size.
+ */
+export function storeResult(ctx: ExecContext, key: Buffer, result: ZSet, event: string): void {
   if (result.size === 0) {
-    ctx.db.delete(key);
+    if (ctx.db.delete(key)) notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', key);
     ctx.reply.int(0);
     return;
   }
   ctx.db.setObject(key, ValueType.ZSet, result, NO_EXPIRE);
+  notifyKeyspaceEvent(ctx, EventClass.Zset, event, key);
   ctx.signalReady(key);
   ctx.reply.int(result.size);
 }
 
-/** Deletes key when its zset became empty. */
+/** Deletes key, with its 'del' event, when its zset became empty. */
 function dropIfEmpty(ctx: ExecContext, key: Buffer, z: ZSet): void {
-  if (z.size === 0) ctx.db.delete(key);
+  if (z.size !== 0) return;
+  ctx.db.delete(key);
+  notifyKeyspaceEvent(ctx, EventClass.Generic, 'del', key);
 }
 
 // ---- ZADD ZINCRBY ZREM ------------------------------------------------------------
@@ -249,6 +256,7 @@ export function zadd(ctx: ExecContext, argv: Buffer[], flags: number): void {
     }
   }
   if (added > 0) ctx.signalReady(key);
+  if (added + updated > 0) notifyKeyspaceEvent(ctx, EventClass.Zset, incr ? 'zincr' : 'zadd', key);
   if (nanResult) return reply.error(NAN_RESULT);
   if (incr) {
     if (processed > 0) reply.double(lastScore);
@@ -263,12 +271,10 @@ function zrem(ctx: ExecContext, argv: Buffer[]): void {
   if (z === undefined) return;
   let deleted = 0;
   if (z !== null) {
-    for (let i = 2; i < argv.length; i++) {
-      if (z.delete(argv[i])) deleted++;
-      if (z.size === 0) {
-        ctx.db.delete(argv[1]);
-        break;
-      }
+    for (let i = 2; i < argv.length && z.size > 0; i++) if (z.delete(argv[i])) deleted++;
+    if (deleted > 0) {
+      notifyKeyspaceEvent(ctx, EventClass.Zset, 'zrem', argv[1]);
+      dropIfEmpty(ctx, argv[1], z);
     }
   }
   ctx.reply.int(deleted);
@@ -411,7 +417,7 @@ function zrangeGeneric(ctx: ExecContext, argv: Buffer[], argStart: number, sink:
 }
 
 function finishRangeStore(ctx: ExecContext, destination: Buffer, sink: RangeSink, result: ZSet): void {
-  if (sink === RangeSink.Store) storeResult(ctx, destination, result);
+  if (sink === RangeSink.Store) storeResult(ctx, destination, result, 'zrangestore');
   else ctx.reply.bulk(result.serialize());
 }
 
@@ -427,15 +433,20 @@ async function zrangestoreAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter
   const range = await tx.exec(tx.shardOf(argv[2]), sub);
   const payload = bulkOf(range);
   if (payload === null) return reply.raw(range);
-  reply.raw(await tx.exec(tx.shardOf(argv[1]), [ZSET_STORE, argv[1], payload]));
+  reply.raw(await tx.exec(tx.shardOf(argv[1]), [ZSET_STORE, argv[1], payload, ZRANGESTORE_EVENT]));
 }
 
-/** _zset-store key payload: stores a serialized zset (deleting key when empty); replies its size. */
+const ZRANGESTORE_EVENT = Buffer.from('zrangestore');
+
+/** _zset-store key payload event: stores a serialized zset (deleting key when empty) as storeResult; replies its size. */
 function storePayload(ctx: ExecContext, argv: Buffer[]): void {
-  storeResult(ctx, argv[1], ZSet.deserialize(argv[2]));
+  storeResult(ctx, argv[1], ZSet.deserialize(argv[2]), argv[3].latin1Slice(0, argv[3].length));
 }
 
 // ---- ZREMRANGEBY* ----------------------------------------------------------------------
+
+/** The keyspace event of ZREMRANGEBY*, by RangeBy (Auto unused). */
+const REMRANGE_EVENTS = ['', 'zremrangebyrank', 'zremrangebyscore', 'zremrangebylex'];
 
 function zremrange(ctx: ExecContext, argv: Buffer[], by: RangeBy): void {
   const reply = ctx.reply;
@@ -458,7 +469,10 @@ function zremrange(ctx: ExecContext, argv: Buffer[], by: RangeBy): void {
   else lexRanks(z);
   const deleted = Math.max(ranks.hi - ranks.lo, 0);
   z.removeRanks(ranks.lo, ranks.lo + deleted);
-  dropIfEmpty(ctx, argv[1], z);
+  if (deleted > 0) {
+    notifyKeyspaceEvent(ctx, EventClass.Zset, REMRANGE_EVENTS[by], argv[1]);
+    dropIfEmpty(ctx, argv[1], z);
+  }
   reply.int(deleted);
 }
 
@@ -491,6 +505,7 @@ function popFrom(ctx: ExecContext, key: Buffer, z: ZSet, max: boolean, count: nu
     reply.double(z.curScore);
     z.delete(member);
   }
+  notifyKeyspaceEvent(ctx, EventClass.Zset, max ? 'zpopmax' : 'zpopmin', key);
   dropIfEmpty(ctx, key, z);
 }
 
@@ -913,6 +928,9 @@ function sourcePayload(ctx: ExecContext, argv: Buffer[]): void {
   else if (z !== undefined) ctx.reply.bulk(z.serialize());
 }
 
+/** The keyspace event of each Z*STORE command, by SetOp; sent as an argument to _zset-store. */
+const STORE_EVENTS = ['zunionstore', 'zinterstore', 'zdiffstore'];
+
 function combineCommand(ctx: ExecContext, argv: Buffer[], op: SetOp, store: boolean, cardOnly: boolean): void {
   const numKeysAt = store ? 2 : 1;
   const setCount = parseSetCount(ctx.reply, argv, numKeysAt, argv[0].latin1Slice(0, argv[0].length).toLowerCase());
@@ -925,7 +943,7 @@ function combineCommand(ctx: ExecContext, argv: Buffer[], op: SetOp, store: bool
   }
   if (!parseCombineOptions(ctx.reply, argv, numKeysAt + 1 + setCount, setCount, op, store, cardOnly)) return;
   const result = combine(sources, op, cardOnly, store);
-  if (store) storeResult(ctx, argv[1], result as ZSet);
+  if (store) storeResult(ctx, argv[1], result as ZSet, STORE_EVENTS[op]);
   else replyCombined(ctx.reply, result);
 }
 
@@ -943,7 +961,7 @@ async function combineAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, op
   }
   if (!parseCombineOptions(reply, argv, numKeysAt + 1 + setCount, setCount, op, store, cardOnly)) return;
   const result = combine(sources, op, cardOnly, store);
-  if (store) reply.raw(await tx.exec(tx.shardOf(argv[1]), [ZSET_STORE, argv[1], (result as ZSet).serialize()]));
+  if (store) reply.raw(await tx.exec(tx.shardOf(argv[1]), [ZSET_STORE, argv[1], (result as ZSet).serialize(), Buffer.from(STORE_EVENTS[op])]));
   else replyCombined(reply, result);
 }
 
@@ -1088,6 +1106,6 @@ export const zsetCommands = [
   command({ name: 'zscan', arity: -3, flags: ['readonly'], keys: KEY1, acl: READ_SLOW, group: G, summary: 'Incrementally iterate sorted sets elements and associated scores', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..', tips: ['nondeterministic_output'], handler: zscan }),
   // Shard-side steps of the multi-shard coordinators above.
   command({ name: '_zset-source', arity: 2, flags: ['readonly'], keys: KEY1, acl: [], group: G, summary: 'A zset (or set, as a zset) serialized', since: '7.0.0', internal: true, handler: sourcePayload }),
-  command({ name: '_zset-store', arity: 3, flags: ['write', 'denyoom'], keys: KEY1, acl: [], group: G, summary: 'Store a serialized zset', since: '7.0.0', internal: true, handler: storePayload }),
+  command({ name: '_zset-store', arity: 4, flags: ['write', 'denyoom'], keys: KEY1, acl: [], group: G, summary: 'Store a serialized zset', since: '7.0.0', internal: true, handler: storePayload }),
   command({ name: '_zset-rangestore', arity: -5, flags: ['readonly'], keys: [2, 2, 1], acl: [], group: G, summary: 'ZRANGESTORE range of the source, serialized', since: '7.0.0', internal: true, handler: (ctx, argv) => zrangeGeneric(ctx, argv, 2, RangeSink.Payload, RangeBy.Auto, Direction.Auto) }),
 ];

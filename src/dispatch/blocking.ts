@@ -135,6 +135,11 @@ export class BlockingRegistry {
     }
   }
 
+  /** True when a client of this thread waits here in a blocked call. */
+  isBlocked(client: object): boolean {
+    return this.byClient.has(client);
+  }
+
   /** Forgets a client's blocked call (the client disconnected). */
   cancelClient(client: object): void {
     const call = this.byClient.get(client);

@@ -7,7 +7,7 @@ import type { BlockOptions, Command, ExecContext } from './command';
 import { CommandTable, keyPositions } from './registry';
 import type { Shard } from '../shard/shard';
 import type { Client } from '../net/client';
-import { ClientFlag } from '../net/client';
+import { ClientFlag, ReplyMode } from '../net/client';
 import { allFamilies } from '../commands';
 import { config } from '../config';
 import type { ShardLinks } from './links';
@@ -251,7 +251,8 @@ export class Dispatcher {
     }
     const client = origin.client;
     if (client.flags & ClientFlag.Closed) return;
-    client.reply.raw(reply);
+    // As in Redis, CLIENT REPLY SKIP was spent when the command blocked; OFF still holds.
+    if (!client.repliesMuted) client.reply.raw(reply);
     client.flags &= ~ClientFlag.Waiting;
     // Resume after the current command finishes, so replies keep their order.
     setImmediate(() => client.resume());
@@ -279,6 +280,8 @@ export class Dispatcher {
   /** Drops per-connection state kept outside the client (transactions, watches, subscriptions) on RESET. */
   resetClientState(client: Client): void {
     client.multi = null;
+    // CLIENT REPLY OFF and a pending SKIP end; a SKIP already in force still skips RESET's own reply.
+    if (client.replyMode !== ReplyMode.Skip) client.replyMode = ReplyMode.On;
     this.unwatchEverywhere(client);
     this.shard.pubsub.dropClient(client);
   }

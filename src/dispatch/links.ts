@@ -47,7 +47,11 @@ export function createLinkBuffers(count: number): LinkBuffers {
  */
 class PendingReply {
   bytes: Buffer | null = null;
-  constructor(readonly client: Client) {}
+  /** Dropped on arrival: CLIENT REPLY OFF|SKIP was in force when the command ran. */
+  readonly muted: boolean;
+  constructor(readonly client: Client) {
+    this.muted = client.repliesMuted;
+  }
 }
 
 /** Someone waiting for a reply from a peer: a client's pipelined command, or a coordinator step. */
@@ -214,7 +218,10 @@ export class ShardLinks {
   /** Moves the replies that arrived, in command order, into the client's output. */
   private releaseReplies(client: Client): void {
     const queue = client.pendingReplies!;
-    while (queue.length > 0 && queue.peekFront()!.bytes !== null) client.reply.raw(queue.shift()!.bytes!);
+    while (queue.length > 0 && queue.peekFront()!.bytes !== null) {
+      const pending = queue.shift()!;
+      if (!pending.muted) client.reply.raw(pending.bytes!);
+    }
   }
 
   /** Keeps a client's command until its earlier remote commands have replied. */
@@ -248,12 +255,13 @@ export class ShardLinks {
     // the end of its turn): take it now, or we would stay frozen by it, never draining that ring.
     this.drainAll();
     this.coordinating = true;
+    const muted = client.repliesMuted;
     const peers: number[] = [];
     for (let s = 0; s < this.count; s++) if (s !== this.self) peers.push(s);
     try {
       await Promise.all(peers.map((s) => this.request(s, Kind.Lock, 0, 2, [])));
       const reply = await this.runSplit(cmd, client, argv);
-      client.reply.raw(reply);
+      if (!muted) client.reply.raw(reply);
     } finally {
       for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, [], 0);
       this.coordinating = false;
@@ -266,8 +274,10 @@ export class ShardLinks {
 
   /** Runs a command on every thread without freezing anyone (route 'threads'). */
   private async fanout(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
+    const muted = client.repliesMuted;
     try {
-      client.reply.raw(await this.runSplit(cmd, client, argv));
+      const reply = await this.runSplit(cmd, client, argv);
+      if (!muted) client.reply.raw(reply);
     } finally {
       client.flags &= ~ClientFlag.Waiting;
       client.resume();

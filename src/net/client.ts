@@ -22,6 +22,16 @@ export const enum ClientFlag {
   Backpressure = 8,
 }
 
+/** CLIENT REPLY state (Redis CLIENT_REPLY_OFF / CLIENT_REPLY_SKIP_NEXT / CLIENT_REPLY_SKIP). */
+export const enum ReplyMode {
+  On = 0,
+  Off = 1,
+  /** Set by CLIENT REPLY SKIP: the next command's reply is skipped. */
+  SkipNext = 2,
+  /** This command's reply is skipped. */
+  Skip = 3,
+}
+
 export class Client {
   readonly id: number;
   readonly socket: Socket;
@@ -44,7 +54,7 @@ export class Client {
   /** Commands sent to other shards whose replies have not arrived yet. */
   inflight = 0;
   /** Replies of a pipeline spread over shards, in command order (see dispatch/links.ts). */
-  pendingReplies: Denque<{ bytes: Buffer | null }> | null = null;
+  pendingReplies: Denque<{ bytes: Buffer | null; readonly muted: boolean }> | null = null;
   /** The blocking command this client waits on in another shard, to cancel it if the client leaves. */
   remoteBlock: { peer: number; requestId: number } | null = null;
   /** A parsed command that must wait (for in-flight replies or a frozen shard) before it runs. */
@@ -55,6 +65,13 @@ export class Client {
   watching = false;
   /** Channels plus patterns this client is subscribed to (RESP2 subscribed mode when > 0). */
   subscriptionCount = 0;
+  replyMode = ReplyMode.On;
+  /**
+   * While a command whose reply is suppressed runs: where pushes to this client (Pub/Sub
+   * messages, subscription confirmations) wait, as Redis delivers those anyway (CLIENT_PUSHING).
+   */
+  private heldPushes: ReplyWriter | null = null;
+  private mutedScratch: ReplyWriter | null = null;
   /** Total bytes received and sent, for INFO stats. */
   bytesIn = 0;
   bytesOut = 0;
@@ -72,6 +89,16 @@ export class Client {
     socket.on('drain', () => this.onDrain());
     socket.on('error', () => this.close());
     socket.on('close', () => this.onClosed());
+  }
+
+  /** True when replies to this client's commands are suppressed now (CLIENT REPLY OFF or SKIP). */
+  get repliesMuted(): boolean {
+    return this.replyMode === ReplyMode.Off || this.replyMode === ReplyMode.Skip;
+  }
+
+  /** Where a Pub/Sub push to this client goes (see heldPushes). */
+  get pushReply(): ReplyWriter {
+    return this.heldPushes ?? this.reply;
   }
 
   get proto(): Protocol {
@@ -109,9 +136,39 @@ export class Client {
         }
         break;
       }
-      this.dispatcher.execute(this, argv);
+      if (this.replyMode === ReplyMode.On) this.dispatcher.execute(this, argv);
+      else this.executeMuted(argv);
+      // A command deferred (to wait for other shards) has not run yet: CLIENT REPLY SKIP still applies to it.
+      if (this.deferred === null) this.replyModeAfterCommand();
     }
     this.flush();
+  }
+
+  /**
+   * Runs a command while CLIENT REPLY is OFF or SKIP: what it writes is dropped, unless it
+   * turned replies back on (CLIENT REPLY ON). Replies that come later from other shards are
+   * dropped by whoever queued them (see repliesMuted).
+   */
+  private executeMuted(argv: Buffer[]): void {
+    const reply = this.reply;
+    const mark = reply.len;
+    const held = (this.mutedScratch ??= new ReplyWriter(1024));
+    held.reset();
+    held.proto = reply.proto;
+    this.heldPushes = held;
+    try {
+      this.dispatcher.execute(this, argv);
+    } finally {
+      this.heldPushes = null;
+    }
+    if (this.repliesMuted) reply.truncate(mark);
+    if (held.len > 0) reply.raw(held.buf, 0, held.len);
+  }
+
+  /** Redis resetClient: a skipped reply is done with; CLIENT REPLY SKIP applies to the next command. */
+  private replyModeAfterCommand(): void {
+    if (this.replyMode === ReplyMode.Skip) this.replyMode = ReplyMode.On;
+    else if (this.replyMode === ReplyMode.SkipNext) this.replyMode = ReplyMode.Skip;
   }
 
   /** Writes the accumulated replies, if any, in one socket write. */

@@ -69,7 +69,7 @@ export class PubSubRegistry {
       subs.clients.add(client);
       client.subscriptionCount++;
     }
-    confirm(reply, SUBSCRIBED[kind], name, countFor(mine, kind));
+    confirm(pushTarget(client, reply), SUBSCRIBED[kind], name, countFor(mine, kind));
     return added;
   }
 
@@ -86,7 +86,7 @@ export class PubSubRegistry {
       client.subscriptionCount--;
       if (client.subscriptionCount === 0) this.byClient.delete(client);
     }
-    if (reply !== null) confirm(reply, UNSUBSCRIBED[kind], name, mine === undefined ? 0 : countFor(mine, kind));
+    if (reply !== null) confirm(pushTarget(client, reply), UNSUBSCRIBED[kind], name, mine === undefined ? 0 : countFor(mine, kind));
     return removed;
   }
 
@@ -100,7 +100,7 @@ export class PubSubRegistry {
     if (mine !== undefined) {
       for (const name of [...mine[kind].values()]) if (this.unsubscribe(client, kind, name, reply)) count++;
     }
-    if (reply !== null && count === 0) confirm(reply, UNSUBSCRIBED[kind], null, mine === undefined ? 0 : countFor(mine, kind));
+    if (reply !== null && count === 0) confirm(pushTarget(client, reply), UNSUBSCRIBED[kind], null, mine === undefined ? 0 : countFor(mine, kind));
     return count;
   }
 
@@ -124,7 +124,7 @@ export class PubSubRegistry {
       const kindWord = sharded ? SMESSAGE : MESSAGE;
       for (const client of subs.clients) {
         if (!this.writable(client)) continue;
-        const r = client.reply;
+        const r = client.pushReply;
         r.push(3);
         r.bulk(kindWord);
         r.bulk(channel);
@@ -137,7 +137,7 @@ export class PubSubRegistry {
         if (!globMatch(pattern.name, channel)) continue;
         for (const client of pattern.clients) {
           if (!this.writable(client)) continue;
-          const r = client.reply;
+          const r = client.pushReply;
           r.push(4);
           r.bulk(PMESSAGE);
           r.bulk(pattern.name);
@@ -194,6 +194,11 @@ export class PubSubRegistry {
 /** Subscription count a confirmation reports: channels plus patterns, or shard channels alone (as Redis). */
 function countFor(mine: ClientSubscriptions, kind: SubscriptionKind): number {
   return kind === SubscriptionKind.Shard ? mine[2].size : mine[0].size + mine[1].size;
+}
+
+/** A confirmation is a push: written to the client's own output even while CLIENT REPLY OFF mutes its replies. */
+function pushTarget(client: Client, reply: ReplyWriter): ReplyWriter {
+  return reply === client.reply ? client.pushReply : reply;
 }
 
 function confirm(reply: ReplyWriter, kindWord: Buffer, name: Buffer | null, count: number): void {

@@ -16,6 +16,7 @@
 // when the table grows or shrinks in between.
 
 import { hashBytes } from './hash';
+import { nextCursor } from './scan-cursor';
 import { readVarint, varintSize, writeVarint } from './varint';
 
 const EMPTY = 0;
@@ -31,22 +32,6 @@ const MAX_CHUNK_BYTES = CHUNK_SPAN;
 const COMPACT_FLOOR = 4096;
 /** Give up on random slot probes after this many misses and walk instead. */
 const RANDOM_PROBES = 32;
-
-/** Redis's SCAN cursor step: increment the bits under `mask` in reversed order. */
-function nextCursor(cursor: number, mask: number): number {
-  let v = cursor | ~mask;
-  v = reverseBits(v);
-  v = (v + 1) | 0;
-  return reverseBits(v) >>> 0;
-}
-
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return (v >>> 16) | (v << 16);
-}
 
 function sameBytes(buf: Uint8Array, at: number, key: Uint8Array): boolean {
   for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;

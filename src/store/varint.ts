@@ -1,6 +1,7 @@
 // LEB128-style unsigned varints (7 bits per byte, low groups first) for
 // lengths below 2^32 inside byte stores.
 
+/** Bytes of the varint encoding of n. */
 export function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
@@ -15,6 +16,7 @@ export function writeVarint(buf: Uint8Array, at: number, n: number): number {
   return at;
 }
 
+/** The varint that starts at `at`. */
 export function readVarint(buf: Uint8Array, at: number): number {
   let byte = buf[at];
   if (byte < 0x80) return byte;

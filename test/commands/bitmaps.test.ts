@@ -4,59 +4,21 @@
 // BITOP sequences against redis-server, handler-level WRONGTYPE checks and
 // smoke tests with real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { keyOnShard, runKeys } from '../helpers/shards';
+import { compareEverywhere, suiteServers, type Script } from '../helpers/suite';
+import { HandlerHarness, WRONGTYPE } from '../helpers/handler-context';
+import { eachIORedisClient, eachNodeRedisClient } from '../helpers/clients';
 import { bitmapCommands } from '../../src/commands/bitmaps';
-import type { ExecContext } from '../../src/dispatch/command';
-import { ReplyWriter } from '../../src/protocol/reply';
-import { Shard } from '../../src/shard/shard';
-import { NO_EXPIRE, ValueType } from '../../src/store/types';
-/* eslint-disable @typescript-eslint/no-var-requires */
-const IORedis5 = require('ioredis5');
-const IORedis6 = require('ioredis6');
-const redis4 = require('redis4');
-const redis5 = require('redis5');
-/* eslint-enable @typescript-eslint/no-var-requires */
+import { NO_EXPIRE } from '../../src/store/types';
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
-
-/** The first key `prefix<n>` living on shard `shard` of a 2-thread server. */
-function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-/** Keys a..d for one run: a and c on shard 0, b and d on shard 1 of a 2-thread server. */
-function runKeys(prefix: string): { a: string; b: string; c: string; d: string } {
-  return { a: keyOnShard(`${prefix}a`, 0), b: keyOnShard(`${prefix}b`, 1), c: keyOnShard(`${prefix}c`, 0), d: keyOnShard(`${prefix}d`, 1) };
-}
-
-/** Runs script(prefix) against both of our servers and redis, in RESP2 and RESP3, with fresh keys each time. */
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
+const servers = suiteServers();
 
 test('SETBIT and GETBIT match redis, including offset and value errors', async (t) => {
-  await compareEverywhere(t, 'setbit', (p) => {
+  await compareEverywhere(t, servers, 'setbit', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['GETBIT', a, '0'], ['SETBIT', a, '1', '1'], ['GET', a], ['SETBIT', a, '1', '1'], ['SETBIT', a, '1', '0'], ['GET', a],
@@ -74,7 +36,7 @@ test('SETBIT and GETBIT match redis, including offset and value errors', async (
 });
 
 test('BITCOUNT matches redis, with BYTE/BIT ranges, negative indexes and 64-bit edges', async (t) => {
-  await compareEverywhere(t, 'bitcount', (p) => {
+  await compareEverywhere(t, servers, 'bitcount', (p) => {
     const { a, b } = runKeys(p);
     const script: Script = [
       ['BITCOUNT', a], ['BITCOUNT', a, '0', 'x'], ['BITCOUNT', a, 'x'], ['BITCOUNT', a, '0', '1', 'BIT', 'x'],
@@ -94,7 +56,7 @@ test('BITCOUNT matches redis, with BYTE/BIT ranges, negative indexes and 64-bit 
 });
 
 test('BITPOS matches redis, with intervals, BIT ranges and the zero-padding rule', async (t) => {
-  await compareEverywhere(t, 'bitpos', (p) => {
+  await compareEverywhere(t, servers, 'bitpos', (p) => {
     const { a } = runKeys(p);
     const script: Script = [
       ['BITPOS', a, '0'], ['BITPOS', a, '1'], ['BITPOS', a, '2'], ['BITPOS', a, 'x'], ['BITPOS', a, '1', 'x'],
@@ -126,7 +88,7 @@ test('BITPOS matches redis, with intervals, BIT ranges and the zero-padding rule
 });
 
 test('BITOP matches redis, with sources and destination on different shards', async (t) => {
-  await compareEverywhere(t, 'bitop', (p) => {
+  await compareEverywhere(t, servers, 'bitop', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['SET', a, Buffer.from([0xff, 0x0f, 0x33])], ['SET', b, Buffer.from([0x0f, 0xff])], ['SET', c, 'x'],
@@ -142,7 +104,7 @@ test('BITOP matches redis, with sources and destination on different shards', as
 });
 
 test('BITFIELD and BITFIELD_RO match redis: types, #offsets, overflow policies and errors', async (t) => {
-  await compareEverywhere(t, 'bitfield', (p) => {
+  await compareEverywhere(t, servers, 'bitfield', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['BITFIELD', a], ['EXISTS', a], ['BITFIELD', a, 'GET', 'u8', '0'], ['EXISTS', a],
@@ -216,12 +178,12 @@ const bitOpArb = (keys: string[]): fc.Arbitrary<string[]> => {
 };
 
 test('random bitmap command sequences give the same replies as redis (fast-check)', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
   let run = 0;
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const slots = ['a', 'b', 'c', 'd'];
     const template = slots.map((s, i) => keyOnShard(`prop:${s}:`, i % 2));
     await fc.assert(
@@ -232,7 +194,7 @@ test('random bitmap command sequences give the same replies as redis (fast-check
         // SET values were generated as latin1 text: send them back as the same bytes.
         const script = ops.map((cmd) => cmd.map((arg, i) => rename.get(arg) ?? (cmd[0] === 'SET' && i === 2 ? Buffer.from(arg, 'latin1') : arg)));
         script.push(...[...rename.values()].map((k) => ['GET', k]));
-        await compareWithRedis(t, ours, redis, script);
+        await compareWithRedis(t, ours, servers.redis, script);
       }),
       { numRuns: 15 },
     );
@@ -241,49 +203,30 @@ test('random bitmap command sequences give the same replies as redis (fast-check
 
 // ---- handler level -----------------------------------------------------------------------
 
-function runHandler(shard: Shard, reply: ReplyWriter, ...args: string[]): string {
-  const argv = args.map((s) => Buffer.from(s));
-  const cmd = bitmapCommands.find((c) => c.name === args[0].toLowerCase())!;
-  const ctx: ExecContext = {
-    shard, db: shard.dbs[0], dbIndex: 0, reply, now: Date.now(), client: null, dispatcher: null as never,
-    clientId: 0, canBlock: false, block: () => assert.fail('bitmap commands never block'), signalReady: () => {},
-  };
-  reply.reset();
-  cmd.handler!(ctx, argv);
-  return reply.take().toString('latin1');
-}
-
 test('handlers reply WRONGTYPE for a non-string key, after argument errors, and leave it alone', () => {
-  const shard = new Shard(0, 1);
-  const reply = new ReplyWriter();
-  const db = shard.dbs[0];
-  const list = Buffer.from('list');
-  const listValue = { items: ['x'] };
-  db.setObject(list, ValueType.List, listValue, NO_EXPIRE);
-  db.setString(Buffer.from('s'), Buffer.from('abc'), NO_EXPIRE);
-  const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
+  const handlers = new HandlerHarness(bitmapCommands);
+  const listValue = handlers.setList('list');
+  handlers.db.setString(Buffer.from('s'), Buffer.from('abc'), NO_EXPIRE);
   for (const cmd of [
     ['SETBIT', 'list', '0', '1'], ['GETBIT', 'list', '0'], ['BITCOUNT', 'list'], ['BITCOUNT', 'list', '0', 'x'], ['BITPOS', 'list', '1'],
     ['BITPOS', 'list', '1', 'x'], ['BITFIELD', 'list'], ['BITFIELD', 'list', 'GET', 'u8', '0'], ['BITFIELD', 'list', 'SET', 'u8', '0', '1'],
     ['BITFIELD_RO', 'list', 'GET', 'u8', '0'], ['BITOP', 'AND', 'dest', 's', 'list'], ['BITOP', 'NOT', 'dest', 'list'],
   ]) {
-    assert.equal(runHandler(shard, reply, ...cmd), WRONGTYPE, cmd.join(' '));
+    assert.equal(handlers.run(...cmd), WRONGTYPE, cmd.join(' '));
   }
-  assert.equal(runHandler(shard, reply, 'SETBIT', 'list', '-1', '1'), '-ERR bit offset is not an integer or out of range\r\n');
-  assert.equal(runHandler(shard, reply, 'SETBIT', 'list', '0', '2'), '-ERR bit is not an integer or out of range\r\n');
-  assert.equal(runHandler(shard, reply, 'BITPOS', 'list', '2'), '-ERR The bit argument must be 1 or 0.\r\n');
-  assert.equal(runHandler(shard, reply, 'BITFIELD_RO', 'list', 'SET', 'u8', '0', '1'), '-ERR BITFIELD_RO only supports the GET subcommand\r\n');
-  assert.equal(runHandler(shard, reply, 'BITOP', 'NOT', 'dest', 'list', 's'), '-ERR BITOP NOT must be called with a single source key.\r\n');
+  assert.equal(handlers.run('SETBIT', 'list', '-1', '1'), '-ERR bit offset is not an integer or out of range\r\n');
+  assert.equal(handlers.run('SETBIT', 'list', '0', '2'), '-ERR bit is not an integer or out of range\r\n');
+  assert.equal(handlers.run('BITPOS', 'list', '2'), '-ERR The bit argument must be 1 or 0.\r\n');
+  assert.equal(handlers.run('BITFIELD_RO', 'list', 'SET', 'u8', '0', '1'), '-ERR BITFIELD_RO only supports the GET subcommand\r\n');
+  assert.equal(handlers.run('BITOP', 'NOT', 'dest', 'list', 's'), '-ERR BITOP NOT must be called with a single source key.\r\n');
   // BITOP's destination may hold any type: it is overwritten.
-  assert.equal(runHandler(shard, reply, 'BITOP', 'OR', 'list2', 's'), ':3\r\n');
-  const h = db.find(list, Date.now());
-  assert.equal(db.type(h), ValueType.List);
-  assert.equal(db.objectValue(h), listValue);
-  assert.equal(db.find(Buffer.from('dest'), Date.now()), -1);
+  assert.equal(handlers.run('BITOP', 'OR', 'list2', 's'), ':3\r\n');
+  handlers.assertList('list', listValue);
+  assert.equal(handlers.db.find(Buffer.from('dest'), Date.now()), -1);
 });
 
 test('proto-max-bulk-len bounds bit offsets', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -293,56 +236,40 @@ test('proto-max-bulk-len bounds bit offsets', async (t) => {
     ['BITFIELD', 'pm:k', 'SET', 'u8', '#1048575', '1'], ['BITFIELD', 'pm:k', 'SET', 'u8', '#1048576', '1'], ['DEL', 'pm:k'],
     ['CONFIG', 'SET', 'proto-max-bulk-len', '536870912'],
   ];
-  await compareWithRedis(t, ours1, redis, script);
+  await compareWithRedis(t, servers.ours1, servers.redis, script);
 });
 
 // ---- real clients --------------------------------------------------------------------------
 
 test('ioredis 5 and 6: SETBIT/GETBIT/BITCOUNT/BITPOS/BITFIELD/BITOP at 1 and 2 threads', async () => {
-  for (const Client of [IORedis5, IORedis6]) {
-    for (const ours of [ours1, ours2]) {
-      const client = new Client({ port: ours.port, enableReadyCheck: false });
-      try {
-        const [k1, k2, k3] = [keyOnShard('io:bm:a', 0), keyOnShard('io:bm:b', 1), keyOnShard('io:bm:c', 0)];
-        await client.del(k1, k2, k3);
-        assert.equal(await client.setbit(k1, 7, 1), 0);
-        assert.equal(await client.setbit(k1, 7, 0), 1);
-        assert.equal(await client.setbit(k1, 9, 1), 0);
-        assert.equal(await client.getbit(k1, 9), 1);
-        assert.equal(await client.bitcount(k1), 1);
-        assert.equal(await client.bitpos(k1, 1), 9);
-        assert.deepEqual(await client.bitfield(k2, 'SET', 'u8', 0, 255, 'INCRBY', 'u8', 0, 10, 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', 0, 250), [0, 9, null]);
-        assert.equal(await client.bitop('OR', k3, k1, k2), 2);
-        assert.deepEqual(await client.getBuffer(k3), Buffer.from([0x09, 0x40]));
-        assert.deepEqual(await client.call('BITFIELD_RO', k3, 'GET', 'u4', 4), [9]);
-        await assert.rejects(client.setbit(k1, -1, 1), /ERR bit offset is not an integer or out of range/);
-      } finally {
-        await client.quit();
-      }
-    }
-  }
+  await eachIORedisClient([servers.ours1, servers.ours2], async (client) => {
+    const [k1, k2, k3] = [keyOnShard('io:bm:a', 0), keyOnShard('io:bm:b', 1), keyOnShard('io:bm:c', 0)];
+    await client.del(k1, k2, k3);
+    assert.equal(await client.setbit(k1, 7, 1), 0);
+    assert.equal(await client.setbit(k1, 7, 0), 1);
+    assert.equal(await client.setbit(k1, 9, 1), 0);
+    assert.equal(await client.getbit(k1, 9), 1);
+    assert.equal(await client.bitcount(k1), 1);
+    assert.equal(await client.bitpos(k1, 1), 9);
+    assert.deepEqual(await client.bitfield(k2, 'SET', 'u8', 0, 255, 'INCRBY', 'u8', 0, 10, 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', 0, 250), [0, 9, null]);
+    assert.equal(await client.bitop('OR', k3, k1, k2), 2);
+    assert.deepEqual(await client.getBuffer(k3), Buffer.from([0x09, 0x40]));
+    assert.deepEqual(await client.call('BITFIELD_RO', k3, 'GET', 'u4', 4), [9]);
+    await assert.rejects(client.setbit(k1, -1, 1), /ERR bit offset is not an integer or out of range/);
+  });
 });
 
 test('node-redis 4 and 5: bitmap commands at 1 and 2 threads', async () => {
-  for (const lib of [redis4, redis5]) {
-    for (const ours of [ours1, ours2]) {
-      const client = lib.createClient({ socket: { port: ours.port, host: '127.0.0.1' } });
-      client.on('error', () => {});
-      await client.connect();
-      try {
-        const [k1, k2, k3] = [keyOnShard('nr:bm:a', 0), keyOnShard('nr:bm:b', 1), keyOnShard('nr:bm:c', 1)];
-        await client.del([k1, k2, k3]);
-        assert.equal(await client.setBit(k1, 3, 1), 0);
-        assert.equal(await client.getBit(k1, 3), 1);
-        assert.equal(await client.bitCount(k1), 1);
-        assert.equal(await client.bitPos(k1, 1), 3);
-        assert.equal(await client.set(k2, 'ab'), 'OK');
-        assert.equal(await client.bitOp('XOR', k3, [k1, k2]), 2);
-        assert.equal(await client.bitCount(k3), 7);
-        assert.deepEqual(await client.sendCommand(['BITFIELD', k3, 'GET', 'i8', '8']), [98]);
-      } finally {
-        await client.quit();
-      }
-    }
-  }
+  await eachNodeRedisClient([servers.ours1, servers.ours2], async (client) => {
+    const [k1, k2, k3] = [keyOnShard('nr:bm:a', 0), keyOnShard('nr:bm:b', 1), keyOnShard('nr:bm:c', 1)];
+    await client.del([k1, k2, k3]);
+    assert.equal(await client.setBit(k1, 3, 1), 0);
+    assert.equal(await client.getBit(k1, 3), 1);
+    assert.equal(await client.bitCount(k1), 1);
+    assert.equal(await client.bitPos(k1, 1), 3);
+    assert.equal(await client.set(k2, 'ab'), 'OK');
+    assert.equal(await client.bitOp('XOR', k3, [k1, k2]), 2);
+    assert.equal(await client.bitCount(k3), 7);
+    assert.deepEqual(await client.sendCommand(['BITFIELD', k3, 'GET', 'i8', '8']), [98]);
+  });
 });

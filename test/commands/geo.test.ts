@@ -3,43 +3,23 @@
 // on different shards), a property test of geohash encoding, decoding and
 // searching at random positions against redis, and real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
-import { runKeys } from './unordered';
+import { runKeys } from '../helpers/shards';
+import { compareEverywhere, suiteServers, type Script } from '../helpers/suite';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis5 = require('ioredis5');
 const redis4 = require('redis4');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
-
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
+const servers = suiteServers();
 
 const SICILY = ['13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania', '13.583333', '37.316667', 'Agrigento'];
 
 test('GEOADD, GEOPOS, GEOHASH and GEODIST match redis', async (t) => {
-  await compareEverywhere(t, 'basic', (p) => {
+  await compareEverywhere(t, servers, 'basic', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['GEOADD', a, ...SICILY], ['GEOADD', a, ...SICILY], ['ZRANGE', a, '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', a],
@@ -63,7 +43,7 @@ test('GEOADD, GEOPOS, GEOHASH and GEODIST match redis', async (t) => {
 });
 
 test('GEORADIUS, GEORADIUSBYMEMBER and GEOSEARCH match redis', async (t) => {
-  await compareEverywhere(t, 'search', (p) => {
+  await compareEverywhere(t, servers, 'search', (p) => {
     const { a } = runKeys(p);
     const points: string[] = [];
     for (let i = 0; i < 60; i++) points.push(String(13 + (i % 10) * 0.21), String(37 + Math.floor(i / 10) * 0.17), `p${i}`);
@@ -93,7 +73,7 @@ test('GEORADIUS, GEORADIUSBYMEMBER and GEOSEARCH match redis', async (t) => {
 });
 
 test('GEORADIUS STORE and GEOSEARCHSTORE match redis, across shards too', async (t) => {
-  await compareEverywhere(t, 'store', (p) => {
+  await compareEverywhere(t, servers, 'store', (p) => {
     const { a, b, c } = runKeys(p);
     return [
       ['GEOADD', a, ...SICILY], ['SET', b, 'old'], ['EXPIRE', b, '1000'],
@@ -116,7 +96,7 @@ test('GEORADIUS STORE and GEOSEARCHSTORE match redis, across shards too', async 
 
 test('COMMAND INFO of the geo commands matches redis', async (t) => {
   const names = ['geoadd', 'geodist', 'geohash', 'geopos', 'geosearch', 'geosearchstore', 'georadius', 'georadius_ro', 'georadiusbymember', 'georadiusbymember_ro'];
-  await compareWithRedis(t, ours1, redis, [
+  await compareWithRedis(t, servers.ours1, servers.redis, [
     ...names.map((name) => ['COMMAND', 'INFO', name]),
     ['COMMAND', 'GETKEYS', 'GEORADIUS', 'k', '1', '1', '1', 'km', 'STORE', 'x', 'STOREDIST', 'y'], ['COMMAND', 'GETKEYS', 'GEOSEARCHSTORE', 'd', 's', 'FROMMEMBER', 'x', 'BYRADIUS', '1', 'km'],
   ]);
@@ -127,7 +107,7 @@ const longitude = fc.double({ min: -180, max: 180, noNaN: true }).map(String);
 const latitude = fc.double({ min: -85.05112878, max: 85.05112878, noNaN: true }).map(String);
 
 test('geohash encoding, decoding, distances and searches at random positions match redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -151,9 +131,9 @@ test('geohash encoding, decoding, distances and searches at random positions mat
           const [lon, lat] = points[from % points.length];
           script.push(['GEORADIUS', key, lon, lat, String(size1), u, 'WITHDIST', 'COUNT', '5', 'DESC']);
         }
-        for (const ours of [ours1, ours2]) {
-          await compareWithRedis(t, ours, redis, script);
-          await compareWithRedis(t, ours, redis, [['DEL', key]]);
+        for (const ours of [servers.ours1, servers.ours2]) {
+          await compareWithRedis(t, ours, servers.redis, script);
+          await compareWithRedis(t, ours, servers.redis, [['DEL', key]]);
         }
       },
     ),
@@ -162,9 +142,9 @@ test('geohash encoding, decoding, distances and searches at random positions mat
 });
 
 test('real clients: ioredis and node-redis', async () => {
-  const io = new IORedis5({ port: ours2.port, host: ours2.host, lazyConnect: true });
+  const io = new IORedis5({ port: servers.ours2.port, host: servers.ours2.host, lazyConnect: true });
   await io.connect();
-  const nr = redis4.createClient({ socket: { port: ours1.port, host: ours1.host } });
+  const nr = redis4.createClient({ socket: { port: servers.ours1.port, host: servers.ours1.host } });
   await nr.connect();
   try {
     assert.equal(await io.geoadd('cli:geo', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania'), 2);

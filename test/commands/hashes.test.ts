@@ -2,50 +2,33 @@
 // and RESP3, 1 and 2 shard threads), a random-operation property test
 // against redis, and smoke tests with real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
-import { runKeys, sortedReply } from './unordered';
+import { runKeys } from '../helpers/shards';
+import { compareEverywhere, configSetEverywhere, oursByThreads, suiteServers, type Script } from '../helpers/suite';
+import { sortedReply } from './unordered';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis5 = require('ioredis5');
 const redis4 = require('redis4');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 /** Commands whose replies come in hash-table order; compared sorted (HGETALL in pairs). */
 const UNORDERED: Record<string, number> = { HGETALL: 2, HKEYS: 1, HVALS: 1 };
 
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      const commands = script(`${name}:${threads}:${proto}:`);
-      const normalize = (i: number, reply: Buffer) => {
-        const group = UNORDERED[String(commands[i][0]).toUpperCase()];
-        return group === undefined ? reply : sortedReply(reply, group);
-      };
-      await compareWithRedis(t as never, ours, redis, commands, { proto, normalize });
-    }
-  }
+function normalizer(commands: Script): (i: number, reply: Buffer) => Buffer {
+  return (i, reply) => {
+    const group = UNORDERED[String(commands[i][0]).toUpperCase()];
+    return group === undefined ? reply : sortedReply(reply, group);
+  };
 }
 
 test('HSET, HGET, HMGET, HDEL, HLEN, HEXISTS, HSTRLEN and HSETNX match redis', async (t) => {
-  await compareEverywhere(t, 'basic', (p) => {
+  await compareEverywhere(t, servers, 'basic', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['HSET', a, 'f1', 'v1'], ['HSET', a, 'f1', 'v2', 'f2', '12', 'f3', ''], ['HGET', a, 'f1'], ['HGET', a, 'nope'], ['HGET', b, 'f1'],
@@ -59,11 +42,11 @@ test('HSET, HGET, HMGET, HDEL, HLEN, HEXISTS, HSTRLEN and HSETNX match redis', a
       ['HSTRLEN', b, 'f'], ['HEXISTS', b, 'f'], ['HSETNX', b, 'f', 'v'], ['HINCRBY', b, 'f', '1'], ['HRANDFIELD', b], ['HSCAN', b, '0'],
       ['HGET', a], ['HMGET', a], ['HDEL', a], ['HSETNX', a, 'x'],
     ];
-  });
+  }, normalizer);
 });
 
 test('encodings follow hash-max-listpack-entries and -value', async (t) => {
-  await compareEverywhere(t, 'enc', (p) => {
+  await compareEverywhere(t, servers, 'enc', (p) => {
     const { a, b, c } = runKeys(p);
     const fields: string[] = [];
     for (let i = 0; i < 513; i++) fields.push(`f${i}`, String(i * 3));
@@ -74,11 +57,11 @@ test('encodings follow hash-max-listpack-entries and -value', async (t) => {
       ['HSET', c, 'y'.repeat(65), '1'], ['OBJECT', 'ENCODING', c], ['HDEL', c, 'y'.repeat(65)], ['EXISTS', c],
       ['HINCRBY', c, 'z'.repeat(70), '1'], ['OBJECT', 'ENCODING', c], ['HSTRLEN', c, 'z'.repeat(70)],
     ];
-  });
+  }, normalizer);
 });
 
 test('HINCRBY and HINCRBYFLOAT match redis', async (t) => {
-  await compareEverywhere(t, 'incr', (p) => {
+  await compareEverywhere(t, servers, 'incr', (p) => {
     const { a } = runKeys(p);
     return [
       ['HINCRBY', a, 'n', '5'], ['HINCRBY', a, 'n', '-10'], ['HGET', a, 'n'], ['HINCRBY', a, 'n', 'x'], ['HINCRBY', a, 'n', '1.5'],
@@ -90,11 +73,11 @@ test('HINCRBY and HINCRBYFLOAT match redis', async (t) => {
       ['HINCRBYFLOAT', a, 'g', '3.0e3'], ['HINCRBYFLOAT', a, 'g', '1'],
       ['HGETALL', a], ['HINCRBY', a, 'n'], ['HINCRBYFLOAT', a],
     ];
-  });
+  }, normalizer);
 });
 
 test('HRANDFIELD argument errors and deterministic cases match redis', async (t) => {
-  await compareEverywhere(t, 'rand', (p) => {
+  await compareEverywhere(t, servers, 'rand', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['HRANDFIELD', b], ['HRANDFIELD', b, '5'], ['HRANDFIELD', b, '5', 'WITHVALUES'], ['HRANDFIELD', b, '-5', 'WITHVALUES'],
@@ -103,11 +86,11 @@ test('HRANDFIELD argument errors and deterministic cases match redis', async (t)
       ['HRANDFIELD', a, '1', 'WITHVALUES', 'x'], ['HRANDFIELD', a, '-9223372036854770000', 'WITHVALUES'],
       ['HRANDFIELD', a, '-9223372036854775808', 'WITHVALUES'], ['HRANDFIELD', a, '-9223372036854775808'], ['HRANDFIELD', a, '9223372036854775807'],
     ];
-  });
+  }, normalizer);
 });
 
 test('HSCAN on listpack hashes and its errors match redis', async (t) => {
-  await compareEverywhere(t, 'scan', (p) => {
+  await compareEverywhere(t, servers, 'scan', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['HSET', a, 'foo', '1', 'bar', '2', 'fab', '3', '7', '8'], ['HSCAN', a, '0'], ['HSCAN', a, '0', 'MATCH', 'f*'], ['HSCAN', a, '0', 'COUNT', '1'],
@@ -115,11 +98,11 @@ test('HSCAN on listpack hashes and its errors match redis', async (t) => {
       ['HSCAN', a, 'x'], ['HSCAN', a, '-1'], ['HSCAN', a, '18446744073709551616'], ['HSCAN', b, '0'], ['HSCAN', b, '0', 'COUNT', '0'],
       ['HSCAN', a, '0', 'MATCH'], ['HSCAN', a],
     ];
-  });
+  }, normalizer);
 });
 
 test('HSCAN on a hashtable returns every field once in a full iteration', async () => {
-  for (const server of [ours1, ours2]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const client = await RawClient.connect(server.port, server.host);
     try {
       const args: string[] = [];
@@ -145,7 +128,7 @@ test('HSCAN on a hashtable returns every field once in a full iteration', async 
 });
 
 test('HRANDFIELD picks distinct fields and RESP3 pairs', async () => {
-  const client = redis4.createClient({ socket: { port: ours2.port, host: ours2.host } });
+  const client = redis4.createClient({ socket: { port: servers.ours2.port, host: servers.ours2.host } });
   await client.connect();
   try {
     const fields: string[] = [];
@@ -161,7 +144,7 @@ test('HRANDFIELD picks distinct fields and RESP3 pairs', async () => {
   } finally {
     await client.quit();
   }
-  const raw = await RawClient.connect(ours1.port, ours1.host);
+  const raw = await RawClient.connect(servers.ours1.port, servers.ours1.host);
   try {
     await raw.command('HELLO', '3');
     await raw.command('HSET', 'rand:r3', 'a', '1');
@@ -172,7 +155,7 @@ test('HRANDFIELD picks distinct fields and RESP3 pairs', async () => {
 });
 
 test('random hash operations match redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -197,28 +180,20 @@ test('random hash operations match redis', async (t) => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 200 }), async (ops) => {
       run++;
-      for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
+      for (const [threads, ours] of oursByThreads(servers)) {
         const key = `prop:hash:${run}:${threads}`;
         const script: Script = [['CONFIG', 'SET', 'hash-max-listpack-entries', '4'], ...ops.map(([name, ...args]) =>
           name === 'OBJECT' ? [name, ...args, key] : [name, key, ...args])];
-        const normalize = (i: number, reply: Buffer) => {
-          const group = UNORDERED[String(script[i][0])];
-          return group === undefined ? reply : sortedReply(reply, group);
-        };
-        await compareWithRedis(t, ours, redis, script, { normalize });
+        await compareWithRedis(t, ours, servers.redis, script, { normalize: normalizer(script) });
       }
     }),
     { numRuns: 8 },
   );
-  for (const server of [ours1, ours2, redis]) {
-    const client = await RawClient.connect(server.port, server.host);
-    await client.command('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
-    await client.close();
-  }
+  await configSetEverywhere(servers, 'hash-max-listpack-entries', '512');
 });
 
 test('real clients read hashes', async () => {
-  const client = new IORedis5({ port: ours2.port, host: ours2.host });
+  const client = new IORedis5({ port: servers.ours2.port, host: servers.ours2.host });
   try {
     await client.hset('client:h', { a: '1', b: '2' });
     assert.deepEqual(await client.hgetall('client:h'), { a: '1', b: '2' });

@@ -5,57 +5,20 @@
 // a fast-check property test adds random element sets; plus the store-level
 // encoder, handler-level WRONGTYPE checks and real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { keyOnShard, runKeys } from '../helpers/shards';
+import { compareEverywhere, suiteServers, type Script } from '../helpers/suite';
+import { HandlerHarness, WRONGTYPE } from '../helpers/handler-context';
+import { eachIORedisClient, eachNodeRedisClient } from '../helpers/clients';
 import { bulkOf } from '../../src/dispatch/resp-scan';
 import { hyperloglogCommands } from '../../src/commands/hyperloglog';
-import type { ExecContext } from '../../src/dispatch/command';
-import { ReplyWriter } from '../../src/protocol/reply';
-import { Shard } from '../../src/shard/shard';
-import { NO_EXPIRE, ValueType } from '../../src/store/types';
 import { HllEditor, HLL_DENSE, HLL_DENSE_BYTES, HLL_SPARSE, emptyHll, hllCount, isHll } from '../../src/store/hll';
-/* eslint-disable @typescript-eslint/no-var-requires */
-const IORedis5 = require('ioredis5');
-const IORedis6 = require('ioredis6');
-const redis4 = require('redis4');
-const redis5 = require('redis5');
-/* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
-
-function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-/** Keys a..d for one run: a and c on shard 0, b and d on shard 1 of a 2-thread server. */
-function runKeys(prefix: string): { a: string; b: string; c: string; d: string } {
-  return { a: keyOnShard(`${prefix}a`, 0), b: keyOnShard(`${prefix}b`, 1), c: keyOnShard(`${prefix}c`, 0), d: keyOnShard(`${prefix}d`, 1) };
-}
-
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
+const servers = suiteServers();
 
 /** n distinct elements named `${tag}-i`, in PFADD batches of `batch`. */
 function pfadds(key: string, tag: string, n: number, batch: number): Script {
@@ -69,7 +32,7 @@ function pfadds(key: string, tag: string, n: number, batch: number): Script {
 }
 
 test('PFADD/PFCOUNT store the same bytes as redis, through sparse growth and dense promotion', async (t) => {
-  await compareEverywhere(t, 'pfadd', (p) => {
+  await compareEverywhere(t, servers, 'pfadd', (p) => {
     const { a, b, c } = runKeys(p);
     const script: Script = [
       ['PFCOUNT', a], ['PFADD', a], ['GET', a], ['PFCOUNT', a], ['GET', a], ['PFADD', a], ['PFADD', a, ''], ['GET', a],
@@ -88,7 +51,7 @@ test('PFADD/PFCOUNT store the same bytes as redis, through sparse growth and den
 });
 
 test('PFMERGE and multi-key PFCOUNT match redis with keys on different shards', async (t) => {
-  await compareEverywhere(t, 'pfmerge', (p) => {
+  await compareEverywhere(t, servers, 'pfmerge', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['PFADD', a, 'a', 'b', 'c'], ['PFADD', b, 'b', 'c', 'd'], ['PFADD', c, 'c', 'd', 'e'],
@@ -107,7 +70,7 @@ test('PFMERGE and multi-key PFCOUNT match redis with keys on different shards', 
 });
 
 test('invalid and corrupted HLLs give redis errors', async (t) => {
-  await compareEverywhere(t, 'corrupt', (p) => {
+  await compareEverywhere(t, servers, 'corrupt', (p) => {
     const { a, b, c } = runKeys(p);
     const dense = Buffer.concat([Buffer.from('HYLL'), Buffer.alloc(HLL_DENSE_BYTES - 4)]);
     const sparseTail = Buffer.concat([emptyHll(), Buffer.from('hello')]);
@@ -127,7 +90,7 @@ test('invalid and corrupted HLLs give redis errors', async (t) => {
 });
 
 test('PFDEBUG and PFSELFTEST match redis', async (t) => {
-  await compareEverywhere(t, 'pfdebug', (p) => {
+  await compareEverywhere(t, servers, 'pfdebug', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['PFDEBUG', 'ENCODING', a], ['PFADD', a, 'a', 'b', 'c', 'd'], ['PFDEBUG', 'ENCODING', a], ['PFDEBUG', 'DECODE', a],
@@ -136,16 +99,16 @@ test('PFDEBUG and PFSELFTEST match redis', async (t) => {
       ['SET', b, 'str'], ['PFDEBUG', 'ENCODING', b], ['PFDEBUG', 'ENCODING'], ['PFDEBUG', 'ENCODING', a, b],
     ];
   });
-  if (redis === null) return;
-  await compareWithRedis(t, ours1, redis, [['PFSELFTEST']]);
+  if (servers.redis === null) return;
+  await compareWithRedis(t, servers.ours1, servers.redis, [['PFSELFTEST']]);
 });
 
 test('HLLs written by redis-server behave identically once loaded into ours (and back)', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  const ref = await RawClient.connect(redis.port);
+  const ref = await RawClient.connect(servers.redis.port);
   try {
     // Produce a sparse and a dense HLL on redis-server, with stale and fresh cached cardinalities.
     const made: Buffer[] = [];
@@ -158,7 +121,7 @@ test('HLLs written by redis-server behave identically once loaded into ours (and
     }
     assert.equal(made[0][4], HLL_SPARSE);
     assert.equal(made[2][4], HLL_DENSE);
-    await compareEverywhere(t, 'import', (p) => {
+    await compareEverywhere(t, servers, 'import', (p) => {
       const { a, b } = runKeys(p);
       const script: Script = [];
       made.forEach((value, i) => {
@@ -174,15 +137,15 @@ test('HLLs written by redis-server behave identically once loaded into ours (and
 });
 
 test('CONFIG SET hll-sparse-max-bytes moves the promotion point as in redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const script: Script = [['CONFIG', 'SET', 'hll-sparse-max-bytes', '200']];
     for (let i = 0; i < 60; i++) script.push(['PFADD', 'cfg:hll', `e${i}`], ['PFDEBUG', 'ENCODING', 'cfg:hll']);
     script.push(['GET', 'cfg:hll'], ['DEL', 'cfg:hll'], ['CONFIG', 'SET', 'hll-sparse-max-bytes', '3000']);
-    await compareWithRedis(t, ours, redis, script);
+    await compareWithRedis(t, ours, servers.redis, script);
   }
 });
 
@@ -195,13 +158,13 @@ const elementArb = fc.oneof(
 );
 
 test('random PFADD sets leave the same bytes as redis (fast-check)', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
   let run = 0;
   const batchArb = fc.oneof({ weight: 4, arbitrary: fc.array(elementArb, { maxLength: 8 }) }, { weight: 1, arbitrary: fc.array(elementArb, { minLength: 100, maxLength: 600 }) });
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(2), batchArb), { minLength: 1, maxLength: 25 }), async (batches) => {
         const keys = [keyOnShard(`pp${run}:a`, 0), keyOnShard(`pp${run}:b`, 1), keyOnShard(`pp${run}:c`, 0)];
@@ -212,7 +175,7 @@ test('random PFADD sets leave the same bytes as redis (fast-check)', async (t) =
           if (elements.length % 3 === 0) script.push(['PFCOUNT', keys[k]]);
         }
         script.push(['PFCOUNT', ...keys], ['PFMERGE', keys[2], keys[0], keys[1]], ['GET', keys[2]], ['PFCOUNT', keys[2]], ['GET', keys[2]]);
-        await compareWithRedis(t, ours, redis, script);
+        await compareWithRedis(t, ours, servers.redis, script);
       }),
       { numRuns: 12 },
     );
@@ -251,70 +214,39 @@ test('HllEditor: sparse and dense agree, promotion happens at the byte limit, co
 
 // ---- handler level -----------------------------------------------------------------------
 
-function runHandler(shard: Shard, reply: ReplyWriter, ...args: string[]): string {
-  const argv = args.map((s) => Buffer.from(s));
-  const cmd = hyperloglogCommands.find((c) => c.name === args[0].toLowerCase())!;
-  const ctx: ExecContext = {
-    shard, db: shard.dbs[0], dbIndex: 0, reply, now: Date.now(), client: null, dispatcher: null as never,
-    clientId: 0, canBlock: false, block: () => assert.fail('HLL commands never block'), signalReady: () => {},
-  };
-  reply.reset();
-  cmd.handler!(ctx, argv);
-  return reply.take().toString('latin1');
-}
-
 test('HLL handlers reply WRONGTYPE for a non-string key and leave it alone', () => {
-  const shard = new Shard(0, 1);
-  const reply = new ReplyWriter();
-  const db = shard.dbs[0];
-  const list = Buffer.from('list');
-  const listValue = { items: ['x'] };
-  db.setObject(list, ValueType.List, listValue, NO_EXPIRE);
-  const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
+  const handlers = new HandlerHarness(hyperloglogCommands);
+  const listValue = handlers.setList('list');
   for (const cmd of [['PFADD', 'list', 'x'], ['PFCOUNT', 'list'], ['PFCOUNT', 'none', 'list'], ['PFMERGE', 'dest', 'list'], ['PFMERGE', 'list', 'none'], ['PFDEBUG', 'ENCODING', 'list']]) {
-    assert.equal(runHandler(shard, reply, ...cmd), WRONGTYPE, cmd.join(' '));
+    assert.equal(handlers.run(...cmd), WRONGTYPE, cmd.join(' '));
   }
-  assert.equal(db.find(Buffer.from('dest'), Date.now()), -1);
-  const h = db.find(list, Date.now());
-  assert.equal(db.type(h), ValueType.List);
-  assert.equal(db.objectValue(h), listValue);
+  assert.equal(handlers.db.find(Buffer.from('dest'), Date.now()), -1);
+  handlers.assertList('list', listValue);
 });
 
 // ---- real clients --------------------------------------------------------------------------
 
 test('ioredis 5/6 and node-redis 4/5: PFADD/PFCOUNT/PFMERGE at 1 and 2 threads', async () => {
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const [k1, k2, k3] = [keyOnShard('cl:hll:a', 0), keyOnShard('cl:hll:b', 1), keyOnShard('cl:hll:c', 0)];
-    for (const Client of [IORedis5, IORedis6]) {
-      const client = new Client({ port: ours.port, enableReadyCheck: false });
-      try {
-        await client.del(k1, k2, k3);
-        assert.equal(await client.pfadd(k1, 'a', 'b', 'c'), 1);
-        assert.equal(await client.pfadd(k1, 'a'), 0);
-        assert.equal(await client.pfadd(k2, 'c', 'd'), 1);
-        assert.equal(await client.pfcount(k1), 3);
-        assert.equal(await client.pfcount(k1, k2), 4);
-        assert.equal(await client.pfmerge(k3, k1, k2), 'OK');
-        assert.equal(await client.pfcount(k3), 4);
-        assert.equal((await client.getBuffer(k3)).subarray(0, 4).toString(), 'HYLL');
-      } finally {
-        await client.quit();
-      }
-    }
-    for (const lib of [redis4, redis5]) {
-      const client = lib.createClient({ socket: { port: ours.port, host: '127.0.0.1' } });
-      client.on('error', () => {});
-      await client.connect();
-      try {
-        await client.del([k1, k2, k3]);
-        assert.ok(await client.pfAdd(k1, ['x', 'y']));
-        assert.ok(await client.pfAdd(k2, ['y', 'z']));
-        assert.equal(await client.pfCount([k1, k2]), 3);
-        assert.equal(await client.pfMerge(k3, [k1, k2]), 'OK');
-        assert.equal(await client.pfCount(k3), 3);
-      } finally {
-        await client.quit();
-      }
-    }
+    await eachIORedisClient([ours], async (client) => {
+      await client.del(k1, k2, k3);
+      assert.equal(await client.pfadd(k1, 'a', 'b', 'c'), 1);
+      assert.equal(await client.pfadd(k1, 'a'), 0);
+      assert.equal(await client.pfadd(k2, 'c', 'd'), 1);
+      assert.equal(await client.pfcount(k1), 3);
+      assert.equal(await client.pfcount(k1, k2), 4);
+      assert.equal(await client.pfmerge(k3, k1, k2), 'OK');
+      assert.equal(await client.pfcount(k3), 4);
+      assert.equal((await client.getBuffer(k3)).subarray(0, 4).toString(), 'HYLL');
+    });
+    await eachNodeRedisClient([ours], async (client) => {
+      await client.del([k1, k2, k3]);
+      assert.ok(await client.pfAdd(k1, ['x', 'y']));
+      assert.ok(await client.pfAdd(k2, ['y', 'z']));
+      assert.equal(await client.pfCount([k1, k2]), 3);
+      assert.equal(await client.pfMerge(k3, [k1, k2]), 'OK');
+      assert.equal(await client.pfCount(k3), 3);
+    });
   }
 });

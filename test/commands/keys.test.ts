@@ -2,13 +2,14 @@
 // (RESP2 and RESP3, 1 and 2 shard threads, keys placed on different shards),
 // multi-shard SCAN/KEYS/RANDOMKEY/RENAME/COPY, and real client libraries.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startRedis, type RunningServer } from '../helpers/server';
+import type { RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
+import { keysOnAlternateShards, shardOf } from '../helpers/shards';
+import { suiteServers } from '../helpers/suite';
 import { arrayElements, isArray } from '../../src/dispatch/resp-scan';
-import { shardOfKey } from '../../src/dispatch/routing';
 import { Heap } from '../../src/store/heap';
 import { Keyspace } from '../../src/store/keyspace';
 import { NO_EXPIRE, ValueType } from '../../src/store/types';
@@ -20,27 +21,7 @@ const IORedis6 = require('ioredis6');
 const redis4 = require('redis4');
 const redis5 = require('redis5');
 
-let single: RunningServer;
-let sharded: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [single, sharded, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([single?.stop(), sharded?.stop(), redis?.stop()]);
-});
-
-/** `count` key names starting with `prefix`, each on a different shard of a 2-shard server than the one before. */
-function keysOnAlternateShards(prefix: string, count: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const name = `${prefix}${i}`;
-    if (out.length === 0 || shardOfKey(Buffer.from(name), 2) !== shardOfKey(Buffer.from(out[out.length - 1]), 2)) out.push(name);
-  }
-  return out;
-}
+const servers = suiteServers();
 
 /** Array replies in a canonical element order, for commands whose order is unspecified (KEYS). */
 function sortedArray(reply: Buffer): Buffer {
@@ -128,16 +109,16 @@ function script(p: string): Step[] {
 
 async function differential(t: import('node:test').TestContext, server: RunningServer, prefix: string, proto: 2 | 3): Promise<void> {
   const steps = script(prefix);
-  await compareWithRedis(t, server, redis, steps, {
+  await compareWithRedis(t, server, servers.redis, steps, {
     proto,
     normalize: (i, reply) => (steps[i][UNORDERED] ? sortedArray(reply) : reply),
   });
 }
 
-test('differential vs redis-server, 1 thread, RESP2', (t) => differential(t, single, 'd1r2:', 2));
-test('differential vs redis-server, 1 thread, RESP3', (t) => differential(t, single, 'd1r3:', 3));
-test('differential vs redis-server, 2 threads (keys on both shards), RESP2', (t) => differential(t, sharded, 'd2r2:', 2));
-test('differential vs redis-server, 2 threads (keys on both shards), RESP3', (t) => differential(t, sharded, 'd2r3:', 3));
+test('differential vs redis-server, 1 thread, RESP2', (t) => differential(t, servers.ours1, 'd1r2:', 2));
+test('differential vs redis-server, 1 thread, RESP3', (t) => differential(t, servers.ours1, 'd1r3:', 3));
+test('differential vs redis-server, 2 threads (keys on both shards), RESP2', (t) => differential(t, servers.ours2, 'd2r2:', 2));
+test('differential vs redis-server, 2 threads (keys on both shards), RESP3', (t) => differential(t, servers.ours2, 'd2r3:', 3));
 
 test('packEntry/unpackEntry carry a string value and its TTL; unregistered types fail loudly', () => {
   const heap = new Heap();
@@ -182,7 +163,7 @@ async function scanAll(client: RawClient, options: string[], between?: (step: nu
 
 for (const threads of [1, 2]) {
   test(`SCAN returns every key present for the whole iteration, with MATCH/TYPE/COUNT (threads ${threads})`, async () => {
-    const server = threads === 1 ? single : sharded;
+    const server = threads === 1 ? servers.ours1 : servers.ours2;
     const client = await RawClient.connect(server.port);
     try {
       await client.command('SELECT', '7');
@@ -220,7 +201,7 @@ for (const threads of [1, 2]) {
 }
 
 test('multi-shard: DEL/EXISTS/TOUCH sum over shards, RENAME/COPY carry value and TTL, RANDOMKEY sees every shard', async () => {
-  const client = await RawClient.connect(sharded.port);
+  const client = await RawClient.connect(servers.ours2.port);
   try {
     await client.command('SELECT', '8');
     const names = keysOnAlternateShards('ms:', 6);
@@ -229,7 +210,7 @@ test('multi-shard: DEL/EXISTS/TOUCH sum over shards, RENAME/COPY carry value and
     assert.equal((await client.command('TOUCH', ...names)).toString(), ':6\r\n');
 
     const [from, to] = names;
-    assert.notEqual(shardOfKey(Buffer.from(from), 2), shardOfKey(Buffer.from(to), 2));
+    assert.notEqual(shardOf(from), shardOf(to));
     await client.command('PEXPIREAT', from, String(FUTURE_MS));
     assert.equal((await client.command('RENAME', from, to)).toString(), '+OK\r\n');
     assert.equal((await client.command('GET', to)).toString(), `$${`v-${from}`.length}\r\nv-${from}\r\n`);
@@ -245,7 +226,7 @@ test('multi-shard: DEL/EXISTS/TOUCH sum over shards, RENAME/COPY carry value and
     // RANDOMKEY draws from both shards.
     const drawn = new Set<string>();
     for (let i = 0; i < 200 && drawn.size < 5; i++) drawn.add((await client.command('RANDOMKEY')).toString('latin1').split('\r\n')[1]);
-    assert.ok(new Set([...drawn].map((k) => shardOfKey(Buffer.from(k), 2))).size === 2, 'RANDOMKEY picked keys of both shards');
+    assert.ok(new Set([...drawn].map(shardOf)).size === 2, 'RANDOMKEY picked keys of both shards');
 
     assert.equal((await client.command('DEL', ...names)).toString(), ':5\r\n');
     assert.equal((await client.command('RANDOMKEY')).toString(), '$-1\r\n');
@@ -255,7 +236,7 @@ test('multi-shard: DEL/EXISTS/TOUCH sum over shards, RENAME/COPY carry value and
 });
 
 test('expired keys are invisible to DEL, EXISTS, KEYS, SCAN and RANDOMKEY', async () => {
-  for (const server of [single, sharded]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const client = await RawClient.connect(server.port);
     try {
       await client.command('SELECT', '10');
@@ -274,7 +255,7 @@ test('expired keys are invisible to DEL, EXISTS, KEYS, SCAN and RANDOMKEY', asyn
 });
 
 test('real clients: ioredis 5/6 and node-redis 4/5', async () => {
-  for (const server of [single, sharded]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     for (const IORedis of [IORedis5, IORedis6]) {
       const client = new IORedis({ port: server.port, host: server.host, db: 11, lazyConnect: true, retryStrategy: () => null });
       await client.connect();

@@ -5,16 +5,16 @@
 // (ioredis 5 and 6, node-redis 4 and 5, interactive redis-cli) connecting
 // with their default options.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRedis, startServer, which, type RunningServer } from '../helpers/server';
-import { compareWithRedis } from '../helpers/differential';
+import { startServer, which, type RunningServer } from '../helpers/server';
 import { RawClient } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { keyOnShard } from '../helpers/shards';
+import { compareEverywhere, oursByThreads, suiteServers } from '../helpers/suite';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis5 = require('ioredis5');
 const IORedis6 = require('ioredis6');
@@ -22,35 +22,11 @@ const redis4 = require('redis4');
 const redis5 = require('redis5');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
 type IORedis = InstanceType<typeof IORedis5>;
 
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const bothServers = (): Array<[number, RunningServer]> => [[1, ours1], [2, ours2]];
-
-/** The first key `prefix<n>` living on shard `shard` of a 2-thread server. */
-function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-async function compareEverywhere(t: { skip(msg?: string): void }, script: Script): Promise<void> {
-  for (const [, ours] of bothServers()) {
-    for (const proto of [2, 3] as const) await compareWithRedis(t as never, ours, redis, script, { proto });
-  }
-}
 
 /** `n` ioredis connections to a server; closed by the caller. */
 async function connections(server: RunningServer, n: number): Promise<IORedis[]> {
@@ -72,7 +48,7 @@ function parseInfo(text: string): Map<string, string> {
 // ---- byte-exact against redis-server ------------------------------------------
 
 test('COMMAND INFO, DOCS, GETKEYS and LIST replies match redis', async (t) => {
-  await compareEverywhere(t, [
+  await compareEverywhere(t, servers, 'server', () => [
     ['COMMAND', 'INFO', 'get'], ['COMMAND', 'INFO', 'set'], ['COMMAND', 'INFO', 'ping'], ['COMMAND', 'INFO', 'GET', 'nosuch', 'ping'],
     ['COMMAND', 'INFO', 'dbsize', 'flushdb', 'flushall', 'swapdb', 'time', 'lastsave', 'info'],
     ['COMMAND', 'INFO', 'client|list', 'client|kill', 'client|setname', 'config|set', 'config|get', 'memory|usage', 'command|docs'],
@@ -88,7 +64,7 @@ test('COMMAND INFO, DOCS, GETKEYS and LIST replies match redis', async (t) => {
 });
 
 test('CONFIG GET/SET errors and values match redis', async (t) => {
-  await compareEverywhere(t, [
+  await compareEverywhere(t, servers, 'server', () => [
     ['CONFIG', 'GET', 'maxmemory'], ['CONFIG', 'GET', 'MAXMEMORY'], ['CONFIG', 'GET', 'maxmemory', 'MaxMemory'],
     ['CONFIG', 'GET', 'nosuch'], ['CONFIG', 'GET', 'maxmemory-polic?'], ['CONFIG', 'GET'],
     ['CONFIG', 'SET', 'maxmemory', '10', 'maxmemory', '20'], ['CONFIG', 'SET', 'nosuch', '1'],
@@ -104,7 +80,7 @@ test('CONFIG GET/SET errors and values match redis', async (t) => {
 });
 
 test('CLIENT subcommand replies and errors match redis', async (t) => {
-  await compareEverywhere(t, [
+  await compareEverywhere(t, servers, 'server', () => [
     ['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME', 'a b'], ['CLIENT', 'SETNAME', 'a\nb'], ['CLIENT', 'SETNAME'],
     ['CLIENT', 'SETNAME', 'worker-1'], ['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME', ''], ['CLIENT', 'GETNAME'],
     ['CLIENT', 'KILL', '1.2.3.4:5'], ['CLIENT', 'KILL', 'ID', '99999'], ['CLIENT', 'KILL', 'ID', 'abc'], ['CLIENT', 'KILL', 'ID', '0'],
@@ -122,7 +98,7 @@ test('CLIENT subcommand replies and errors match redis', async (t) => {
 test('DBSIZE, FLUSHDB, FLUSHALL and SWAPDB match redis across shards', async (t) => {
   const a = keyOnShard('swap:a', 0);
   const b = keyOnShard('swap:b', 1);
-  await compareEverywhere(t, [
+  await compareEverywhere(t, servers, 'server', () => [
     ['SELECT', '5'], ['FLUSHDB'], ['SET', a, '1'], ['SET', b, '2'], ['DBSIZE'], ['SELECT', '6'], ['FLUSHDB', 'SYNC'], ['SET', a, 'six'],
     ['SWAPDB', '5', '6'], ['DBSIZE'], ['GET', a], ['GET', b], ['SELECT', '5'], ['DBSIZE'], ['GET', a],
     ['SWAPDB', '0', 'x'], ['SWAPDB', 'x', '0'], ['SWAPDB', '0', '100'], ['SWAPDB', '-1', '0'], ['SWAPDB', '0', '4294967296'], ['SWAPDB', '0'],
@@ -132,7 +108,7 @@ test('DBSIZE, FLUSHDB, FLUSHALL and SWAPDB match redis across shards', async (t)
 });
 
 test('MEMORY, SHUTDOWN, INFO and TIME argument handling match redis', async (t) => {
-  await compareEverywhere(t, [
+  await compareEverywhere(t, servers, 'server', () => [
     ['MEMORY', 'USAGE', 'nokey'], ['MEMORY', 'USAGE', 'nokey', 'SAMPLES'], ['MEMORY', 'USAGE', 'nokey', 'SAMPLES', 'x'],
     ['MEMORY', 'USAGE', 'nokey', 'SAMPLES', '-1'], ['MEMORY', 'USAGE', 'nokey', 'bogus', '1'], ['MEMORY', 'HELP'], ['MEMORY', 'PURGE'],
     ['MEMORY', 'NOSUCH'], ['SHUTDOWN', 'ABORT'], ['SHUTDOWN', 'foo'], ['SHUTDOWN', 'SAVE', 'NOSAVE'], ['SHUTDOWN', 'ABORT', 'NOW'],
@@ -143,7 +119,7 @@ test('MEMORY, SHUTDOWN, INFO and TIME argument handling match redis', async (t) 
 // ---- INFO ------------------------------------------------------------------------
 
 test('INFO sections: default, all, everything, several, case-insensitive, RESP3 verbatim', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const c = new IORedis5({ port: server.port });
     try {
       await c.ping();
@@ -189,7 +165,7 @@ test('INFO sections: default, all, everything, several, case-insensitive, RESP3 
 });
 
 test('INFO keyspace, clients and stats add up every shard and thread', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const conns = await connections(server, 6);
     const [c] = conns;
     try {
@@ -215,7 +191,7 @@ test('INFO keyspace, clients and stats add up every shard and thread', async () 
 });
 
 test('CONFIG RESETSTAT clears command statistics on every thread', async () => {
-  for (const [, server] of bothServers()) {
+  for (const [, server] of oursByThreads(servers)) {
     const conns = await connections(server, 4);
     try {
       await Promise.all(conns.map((c) => c.echo('x')));
@@ -233,7 +209,7 @@ test('CONFIG RESETSTAT clears command statistics on every thread', async () => {
 // ---- CONFIG --------------------------------------------------------------------
 
 test('CONFIG SET reaches every thread, proto-max-bulk-len included, and is atomic', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const conns = await connections(server, 6);
     try {
       assert.equal(await conns[0].config('SET', 'maxmemory-policy', 'allkeys-lru', 'timeout', '0'), 'OK');
@@ -258,14 +234,14 @@ test('CONFIG SET reaches every thread, proto-max-bulk-len included, and is atomi
 });
 
 test('CONFIG GET with several patterns and aliases, CONFIG GET * for harnesses', async () => {
-  const c = new IORedis5({ port: ours2.port });
+  const c = new IORedis5({ port: servers.ours2.port });
   try {
     const pairs = await c.config('GET', 'maxmemory*', 'port', 'hash-max-ziplist-entries');
     const got = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) got.set(pairs[i], pairs[i + 1]);
     assert.equal(got.get('maxmemory'), '0');
     assert.equal(got.get('maxmemory-policy'), 'noeviction');
-    assert.equal(got.get('port'), String(ours2.port));
+    assert.equal(got.get('port'), String(servers.ours2.port));
     assert.ok(got.has('hash-max-ziplist-entries') && got.has('maxmemory-samples'));
     const everything = await c.config('GET', '*');
     assert.ok(everything.length > 100 && everything.includes('hash-max-listpack-entries'));
@@ -314,7 +290,7 @@ test('CONFIG REWRITE writes back to the --config file; SHUTDOWN stops the server
 // ---- CLIENT ----------------------------------------------------------------------
 
 test('CLIENT ID/INFO/SETNAME/SETINFO describe the calling connection', async () => {
-  for (const [, server] of bothServers()) {
+  for (const [, server] of oursByThreads(servers)) {
     const c = new IORedis5({ port: server.port });
     try {
       const id = await c.client('ID');
@@ -335,7 +311,7 @@ test('CLIENT ID/INFO/SETNAME/SETINFO describe the calling connection', async () 
 });
 
 test('CLIENT LIST lists the clients of every thread, in id order, with filters', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const conns = await connections(server, 8);
     try {
       const ids: number[] = [];
@@ -364,7 +340,7 @@ test('CLIENT LIST lists the clients of every thread, in id order, with filters',
 });
 
 test('CLIENT KILL closes clients on any thread: ID, ADDR, old form, SKIPME', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const conns = await connections(server, 6);
     try {
       const ids = await Promise.all(conns.map((c) => c.client('ID')));
@@ -399,7 +375,7 @@ test('CLIENT KILL closes clients on any thread: ID, ADDR, old form, SKIPME', asy
 // ---- COMMAND, TIME, MEMORY, DEBUG, SHUTDOWN -----------------------------------------
 
 test('COMMAND, COMMAND COUNT/LIST/DOCS describe exactly the visible command table', async () => {
-  const c = new IORedis5({ port: ours2.port });
+  const c = new IORedis5({ port: servers.ours2.port });
   try {
     const count: number = await c.command('COUNT');
     const all: unknown[][] = await c.command();
@@ -427,7 +403,7 @@ test('COMMAND, COMMAND COUNT/LIST/DOCS describe exactly the visible command tabl
 });
 
 test('TIME, LASTSAVE and MEMORY USAGE/STATS/DOCTOR', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const c = new IORedis5({ port: server.port });
     try {
       const [secs, micros] = (await c.time()) as [string, string];
@@ -452,7 +428,7 @@ test('TIME, LASTSAVE and MEMORY USAGE/STATS/DOCTOR', async () => {
 });
 
 test('DEBUG SLEEP and SET-ACTIVE-EXPIRE reach every shard', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const c = new IORedis5({ port: server.port });
     try {
       assert.equal(await c.call('DEBUG', 'SLEEP', '0'), 'OK');
@@ -479,7 +455,7 @@ test('DEBUG SLEEP and SET-ACTIVE-EXPIRE reach every shard', async () => {
 // ---- real clients ----------------------------------------------------------------
 
 test('ioredis 5 and 6, node-redis 4 and 5 connect with default options; BullMQ-style name= in CLIENT LIST', async () => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     for (const [label, Ctor] of [['ioredis5', IORedis5], ['ioredis6', IORedis6]] as const) {
       const c = new Ctor({ port: server.port, connectionName: `${label}-conn` });
       try {
@@ -535,7 +511,7 @@ function interactiveRedisCli(port: number, lines: string[]): Promise<string> | n
 }
 
 test('interactive redis-cli 7 starts (COMMAND DOCS without argument lists), runs commands and shows help', async (t) => {
-  for (const [threads, server] of bothServers()) {
+  for (const [threads, server] of oursByThreads(servers)) {
     const run = interactiveRedisCli(server.port, ['set cli:k hello', 'get cli:k', 'help get', 'client setname cli', 'client getname', 'exit']);
     if (run === null) {
       t.skip('redis-cli or script(1) not installed');

@@ -3,31 +3,19 @@
 // shards), a random-operation property test against redis, and smoke tests
 // with real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
-import { RawClient } from '../helpers/resp';
-import { runKeys, sortedReply } from './unordered';
+import { runKeys } from '../helpers/shards';
+import { compareEverywhere, configSetEverywhere, oursByThreads, suiteServers, type Script } from '../helpers/suite';
+import { sortedReply } from './unordered';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis6 = require('ioredis6');
 const redis5 = require('redis5');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 /** Commands whose replies come in hash-table order, compared sorted. */
 const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF']);
@@ -36,17 +24,8 @@ function normalizer(commands: Script): (i: number, reply: Buffer) => Buffer {
   return (i, reply) => (UNORDERED.has(String(commands[i][0]).toUpperCase()) ? sortedReply(reply) : reply);
 }
 
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      const commands = script(`${name}:${threads}:${proto}:`);
-      await compareWithRedis(t as never, ours, redis, commands, { proto, normalize: normalizer(commands) });
-    }
-  }
-}
-
 test('SADD, SREM, SISMEMBER, SMISMEMBER, SCARD, SMEMBERS and encodings match redis', async (t) => {
-  await compareEverywhere(t, 'basic', (p) => {
+  await compareEverywhere(t, servers, 'basic', (p) => {
     const { a, b, c } = runKeys(p);
     const ints: string[] = [];
     for (let i = 0; i < 513; i++) ints.push(String(i * 7 - 100));
@@ -60,11 +39,11 @@ test('SADD, SREM, SISMEMBER, SMISMEMBER, SCARD, SMEMBERS and encodings match red
       ['SET', c, 'str'], ['SADD', c, 'x'], ['SREM', c, 'x'], ['SISMEMBER', c, 'x'], ['SMISMEMBER', c, 'x'], ['SCARD', c], ['SMEMBERS', c],
       ['SPOP', c], ['SRANDMEMBER', c], ['SSCAN', c, '0'], ['SMISMEMBER', a], ['SADD', a], ['SREM', a], ['SISMEMBER', a],
     ];
-  });
+  }, normalizer);
 });
 
 test('SINTER, SUNION, SDIFF, their STORE forms and SINTERCARD match redis across shards', async (t) => {
-  await compareEverywhere(t, 'ops', (p) => {
+  await compareEverywhere(t, servers, 'ops', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['SADD', a, '1', '2', '3', '4'], ['SADD', b, '3', '4', '5', 'x'], ['SADD', c, '4', '3', '9'],
@@ -79,11 +58,11 @@ test('SINTER, SUNION, SDIFF, their STORE forms and SINTERCARD match redis across
       ['SINTERCARD', '2', a, b, 'LIMIT', '-1'], ['SINTERCARD', '2', a, b, 'LIMIT'], ['SINTERCARD', '2', a, b, 'bogus', '1'],
       ['SINTER'], ['SINTERSTORE', a], ['SINTERCARD', '1'],
     ];
-  });
+  }, normalizer);
 });
 
 test('SMOVE matches redis across shards', async (t) => {
-  await compareEverywhere(t, 'smove', (p) => {
+  await compareEverywhere(t, servers, 'smove', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['SADD', a, '1', '2', 'x'], ['SADD', b, '3'], ['SMOVE', a, b, '1'], ['SMEMBERS', a], ['SMEMBERS', b], ['OBJECT', 'ENCODING', b],
@@ -91,11 +70,11 @@ test('SMOVE matches redis across shards', async (t) => {
       ['SMOVE', a, d, '2'], ['EXISTS', a], ['SMEMBERS', d], ['SET', c, 'str'], ['SMOVE', c, b, 'x'], ['SMOVE', b, c, 'x'], ['SMOVE', `${a}none`, c, 'x'],
       ['SMOVE', a, b],
     ];
-  });
+  }, normalizer);
 });
 
 test('SPOP and SRANDMEMBER argument handling and deterministic cases match redis', async (t) => {
-  await compareEverywhere(t, 'pop', (p) => {
+  await compareEverywhere(t, servers, 'pop', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['SPOP', b], ['SPOP', b, '3'], ['SRANDMEMBER', b], ['SRANDMEMBER', b, '3'], ['SRANDMEMBER', b, '-3'],
@@ -104,21 +83,21 @@ test('SPOP and SRANDMEMBER argument handling and deterministic cases match redis
       ['SPOP', a, '0'], ['SPOP', a, '-1'], ['SPOP', a, 'x'], ['SPOP', a, '1', '2'], ['SPOP', a], ['EXISTS', a],
       ['SADD', a, '1', '2', '3'], ['SPOP', a, '10'], ['EXISTS', a], ['SADD', a, 'q'], ['SPOP', a, '1'], ['EXISTS', a],
     ];
-  });
+  }, normalizer);
 });
 
 test('SSCAN on intsets and its errors match redis', async (t) => {
-  await compareEverywhere(t, 'sscan', (p) => {
+  await compareEverywhere(t, servers, 'sscan', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['SADD', a, '10', '2', '33', '-4'], ['SSCAN', a, '0'], ['SSCAN', a, '0', 'MATCH', '3*'], ['SSCAN', a, '0', 'COUNT', '1'],
       ['SSCAN', a, '0', 'COUNT', '0'], ['SSCAN', a, 'abc'], ['SSCAN', b, '0'], ['SSCAN', b, '0', 'bogus'], ['SSCAN', a, '0', 'TYPE', 'set'],
     ];
-  });
+  }, normalizer);
 });
 
 test('SPOP with counts takes distinct members and keeps the rest, for every strategy', async () => {
-  for (const server of [ours1, ours2]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const client = new IORedis6({ port: server.port, host: server.host });
     try {
       for (const [size, pop, strings] of [[100, 10, false], [100, 90, false], [2000, 300, true], [2000, 1990, true]] as const) {
@@ -143,7 +122,7 @@ test('SPOP with counts takes distinct members and keeps the rest, for every stra
 });
 
 test('SSCAN on a hashtable returns every member once in a full iteration', async () => {
-  const client = redis5.createClient({ socket: { port: ours2.port, host: ours2.host } });
+  const client = redis5.createClient({ socket: { port: servers.ours2.port, host: servers.ours2.host } });
   await client.connect();
   try {
     const members = Array.from({ length: 1500 }, (_, i) => `member:${i}`);
@@ -162,7 +141,7 @@ test('SSCAN on a hashtable returns every member once in a full iteration', async
 });
 
 test('random set operations match redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -171,7 +150,7 @@ test('random set operations match redis', async (t) => {
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(fc.nat(5), member, fc.nat(3), fc.nat(3)), { minLength: 1, maxLength: 200 }), async (ops) => {
       run++;
-      for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
+      for (const [threads, ours] of oursByThreads(servers)) {
         const { a, b, c, d } = runKeys(`prop:set:${run}:${threads}:`);
         const keys = [a, b, c, d];
         const script: Script = [['CONFIG', 'SET', 'set-max-intset-entries', '4']];
@@ -184,14 +163,10 @@ test('random set operations match redis', async (t) => {
           else if (kind === 4) script.push(['SINTER', x, y], ['SDIFF', y, x], ['SISMEMBER', x, m]);
           else script.push(['SMEMBERS', x], ['SCARD', y], ['SINTERCARD', '2', x, y]);
         }
-        await compareWithRedis(t, ours, redis, script, { normalize: normalizer(script) });
+        await compareWithRedis(t, ours, servers.redis, script, { normalize: normalizer(script) });
       }
     }),
     { numRuns: 6 },
   );
-  for (const server of [ours1, ours2, redis]) {
-    const client = await RawClient.connect(server.port, server.host);
-    await client.command('CONFIG', 'SET', 'set-max-intset-entries', '512');
-    await client.close();
-  }
+  await configSetEverywhere(servers, 'set-max-intset-entries', '512');
 });

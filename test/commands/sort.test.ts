@@ -3,41 +3,21 @@
 // both shards and STORE keys on the other shard run as coordinators), a
 // random-operation property test against redis, and real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
-import { runKeys } from './unordered';
+import { runKeys } from '../helpers/shards';
+import { compareEverywhere, oursByThreads, suiteServers, type Script } from '../helpers/suite';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis6 = require('ioredis6');
 const redis5 = require('redis5');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
-
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
+const servers = suiteServers();
 
 test('SORT of lists, sets and zsets, numeric and ALPHA, with LIMIT, matches redis', async (t) => {
-  await compareEverywhere(t, 'basic', (p) => {
+  await compareEverywhere(t, servers, 'basic', (p) => {
     const { a, b, c } = runKeys(p);
     return [
       ['RPUSH', a, '3', '1', '2', '10', '-1.5', '1e2', ' 7', '0x10', '', '+.5'], ['SORT', a], ['SORT', a, 'DESC'], ['SORT', a, 'ALPHA'], ['SORT', a, 'ALPHA', 'DESC'],
@@ -64,7 +44,7 @@ test('SORT of lists, sets and zsets, numeric and ALPHA, with LIMIT, matches redi
 });
 
 test('SORT BY and GET patterns match redis, with keys on both shards', async (t) => {
-  await compareEverywhere(t, 'patterns', (p) => {
+  await compareEverywhere(t, servers, 'patterns', (p) => {
     const { a, b } = runKeys(p);
     const script: Script = [['RPUSH', a, '3', '1', '2', '10', '7', '5', '4', '6', '9', '8']];
     const weights = [5, 9, 1, 3, 3, 3, 8, 2, 3, 0];
@@ -93,7 +73,7 @@ test('SORT BY and GET patterns match redis, with keys on both shards', async (t)
 });
 
 test('SORT with ties under BY and LIMIT orders them as redis (partial quicksort)', async (t) => {
-  await compareEverywhere(t, 'ties', (p) => {
+  await compareEverywhere(t, servers, 'ties', (p) => {
     const { a } = runKeys(p);
     const elements = Array.from({ length: 60 }, (_, i) => String(i));
     const script: Script = [['RPUSH', a, ...elements]];
@@ -106,14 +86,14 @@ test('SORT with ties under BY and LIMIT orders them as redis (partial quicksort)
 });
 
 test('COMMAND INFO and GETKEYS of SORT match redis', async (t) => {
-  await compareWithRedis(t, ours1, redis, [
+  await compareWithRedis(t, servers.ours1, servers.redis, [
     ['COMMAND', 'INFO', 'sort'], ['COMMAND', 'INFO', 'sort_ro'], ['COMMAND', 'GETKEYS', 'SORT', 'abc', 'STORE', 'def'], ['COMMAND', 'GETKEYS', 'SORT_RO', 'abc'],
     ['COMMAND', 'GETKEYS', 'SORT', 'abc', 'store', 'invalid', 'store', 'stillbad', 'store', 'def'], ['COMMAND', 'GETKEYS', 'SORT', 'abc', 'GET', 'store', 'LIMIT', 'store', 'x', 'BY', 'store'],
   ]);
 });
 
 test('random SORT calls match redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -130,7 +110,7 @@ test('random SORT calls match redis', async (t) => {
       fc.array(fc.array(option, { maxLength: 4 }), { minLength: 1, maxLength: 10 }),
       async (adds, weights, calls) => {
         run++;
-        for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
+        for (const [threads, ours] of oursByThreads(servers)) {
           const p = `prop:sort:${run}:${threads}:`;
           const { a, b } = runKeys(p);
           const keyOf: Record<string, string> = { W: `${p}w:`, H: `${p}h:`, dst: b };
@@ -142,7 +122,7 @@ test('random SORT calls match redis', async (t) => {
             script.push(['SORT', a, ...args]);
             if (args.includes(b)) script.push(['LRANGE', b, '0', '-1']);
           }
-          await compareWithRedis(t, ours, redis, script);
+          await compareWithRedis(t, ours, servers.redis, script);
         }
       },
     ),
@@ -151,9 +131,9 @@ test('random SORT calls match redis', async (t) => {
 });
 
 test('real clients: ioredis and node-redis', async () => {
-  const io = new IORedis6({ port: ours2.port, host: ours2.host, lazyConnect: true });
+  const io = new IORedis6({ port: servers.ours2.port, host: servers.ours2.host, lazyConnect: true });
   await io.connect();
-  const nr = redis5.createClient({ socket: { port: ours2.port, host: ours2.host } });
+  const nr = redis5.createClient({ socket: { port: servers.ours2.port, host: servers.ours2.host } });
   await nr.connect();
   try {
     await io.rpush('cli:sort', '3', '1', '2');

@@ -2,61 +2,27 @@
 // and RESP3, 1 and 2 shard threads, multi-key commands with keys on different
 // shards), handler-level WRONGTYPE checks, and smoke tests with real clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
+import { startRedis, startServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { keyOnShard, runKeys } from '../helpers/shards';
+import { compareEverywhere, suiteServers, type Script } from '../helpers/suite';
+import { HandlerHarness, WRONGTYPE } from '../helpers/handler-context';
+import { eachIORedisClient, eachNodeRedisClient } from '../helpers/clients';
 import { stringCommands } from '../../src/commands/strings';
-import type { ExecContext } from '../../src/dispatch/command';
-import { ReplyWriter } from '../../src/protocol/reply';
-import { Shard } from '../../src/shard/shard';
-import { NO_EXPIRE, ValueType } from '../../src/store/types';
+import { NO_EXPIRE } from '../../src/store/types';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis5 = require('ioredis5');
-const IORedis6 = require('ioredis6');
-const redis4 = require('redis4');
-const redis5 = require('redis5');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The first key `prefix<n>` living on shard `shard` of a 2-thread server. */
-function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-/** Keys a..d for one run: a and c on shard 0, b and d on shard 1 of a 2-thread server. */
-function runKeys(prefix: string): { a: string; b: string; c: string; d: string } {
-  return { a: keyOnShard(`${prefix}a`, 0), b: keyOnShard(`${prefix}b`, 1), c: keyOnShard(`${prefix}c`, 0), d: keyOnShard(`${prefix}d`, 1) };
-}
-
-/** Runs script(prefix) against both of our servers and redis, in RESP2 and RESP3, with fresh keys each time. */
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
-
 test('SET options, SETNX, SETEX, PSETEX and GETSET match redis', async (t) => {
-  await compareEverywhere(t, 'set', (p) => {
+  await compareEverywhere(t, servers, 'set', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['GET', a], ['SET', a, 'v1'], ['GET', a], ['SET', a, ''], ['GET', a],
@@ -81,7 +47,7 @@ test('SET options, SETNX, SETEX, PSETEX and GETSET match redis', async (t) => {
 });
 
 test('GET, GETDEL and GETEX match redis', async (t) => {
-  await compareEverywhere(t, 'getex', (p) => {
+  await compareEverywhere(t, servers, 'getex', (p) => {
     const { a } = runKeys(p);
     return [
       ['SET', a, 'val'], ['GETEX', a], ['GETEX', a, 'EX', '100'], ['GETEX', a, 'px', '100000'], ['GETEX', a, 'PERSIST'],
@@ -97,7 +63,7 @@ test('GET, GETDEL and GETEX match redis', async (t) => {
 });
 
 test('MGET, MSET and MSETNX match redis, with keys on both shards', async (t) => {
-  await compareEverywhere(t, 'multi', (p) => {
+  await compareEverywhere(t, servers, 'multi', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['MSET', a, '1', b, '2', c, '3'], ['MGET', a, b, c, d], ['MGET', d, c, b, a, a, d], ['MGET', d],
@@ -112,7 +78,7 @@ test('MGET, MSET and MSETNX match redis, with keys on both shards', async (t) =>
 });
 
 test('APPEND, STRLEN, SETRANGE, GETRANGE and SUBSTR match redis', async (t) => {
-  await compareEverywhere(t, 'edit', (p) => {
+  await compareEverywhere(t, servers, 'edit', (p) => {
     const { a, b } = runKeys(p);
     const big = 'x'.repeat(70_000); // beyond the compose scratch buffer
     return [
@@ -141,7 +107,7 @@ test('APPEND, STRLEN, SETRANGE, GETRANGE and SUBSTR match redis', async (t) => {
 });
 
 test('INCR, DECR, INCRBY and DECRBY match redis, including 64-bit edges', async (t) => {
-  await compareEverywhere(t, 'incr', (p) => {
+  await compareEverywhere(t, servers, 'incr', (p) => {
     const { a } = runKeys(p);
     const script: Script = [
       ['INCR', a], ['INCR', a], ['DECR', a], ['DECR', a], ['DECR', a], ['GET', a], ['INCRBY', a, '17179869184'],
@@ -164,7 +130,7 @@ test('INCR, DECR, INCRBY and DECRBY match redis, including 64-bit edges', async 
 });
 
 test('INCRBYFLOAT matches redis', async (t) => {
-  await compareEverywhere(t, 'float', (p) => {
+  await compareEverywhere(t, servers, 'float', (p) => {
     const { a } = runKeys(p);
     const script: Script = [
       ['INCRBYFLOAT', a, '1'], ['GET', a], ['INCRBYFLOAT', a, '0.25'], ['SET', a, '1.5'], ['INCRBYFLOAT', a, '1.5'],
@@ -186,7 +152,7 @@ const RNA1 = 'CACCTTCCCAGGTAACAAACCAACCAACTTTCGATCTCTTGTAGATCTGTTCTCTAAACGAACTTT
 const RNA2 = 'ATTAAAGGTTTATACCTTCCCAGGTAACAAACCAACCAACTTTCGATCTCTTGTAGATCTGTTCTCTAAACGAACTTTAAAATCTGTGTGGCTGTCACTCGGCTGCATGCTTAGTGCACTCACGCAGTATAATTAATAACTAATTACTGTCGTTGACAGGACACGAGTAACTCGTCTATCTTCTGCAGGCTGCTTACGGTTTCGTCCGTGTTGCAGCCGATCATCAGCACATCTAGGTTT';
 
 test('LCS matches redis, with the two keys on one shard and on different shards', async (t) => {
-  await compareEverywhere(t, 'lcs', (p) => {
+  await compareEverywhere(t, servers, 'lcs', (p) => {
     const { a, b, c } = runKeys(p); // a,c share a shard; b is on the other one
     const script: Script = [['LCS', a, b], ['LCS', a, b, 'LEN'], ['LCS', a, b, 'IDX']];
     for (const [x, y] of [[a, b], [a, c], [b, a]]) {
@@ -208,12 +174,12 @@ test('LCS matches redis, with the two keys on one shard and on different shards'
 });
 
 test('expiry: SET/SETEX/PSETEX/GETEX set TTLs; KEEPTTL, INCR, APPEND, SETRANGE keep them; SET, GETSET, MSET drop them', async (t) => {
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const { a, b, c, d } = runKeys(`ttl:${ours.port}:`);
     const keys = [a, b, c, d, `${a}5`, `${b}6`, `${c}7`, `${d}8`, `${a}9`, `${b}10`, `${c}11`, `${d}12`, `${a}13`, `${b}14`];
     const [k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14] = keys;
     const ms = String(Date.now() + 1000);
-    await compareWithRedis(t, ours, redis, [
+    await compareWithRedis(t, ours, servers.redis, [
       ['SET', k1, 'v', 'PX', '1000'], ['SET', k2, 'v', 'PX', '1000'], ['SET', k2, 'v2', 'KEEPTTL'],
       ['SETEX', k3, '30', 'v'], ['PSETEX', k4, '1000', 'v'], ['SET', k5, '1', 'PX', '1000'], ['INCR', k5], ['INCRBYFLOAT', k5, '0.5'],
       ['SET', k6, 'a', 'PX', '1000'], ['APPEND', k6, 'b'], ['SETRANGE', k6, '5', 'c'],
@@ -225,7 +191,7 @@ test('expiry: SET/SETEX/PSETEX/GETEX set TTLs; KEEPTTL, INCR, APPEND, SETRANGE k
     // Generous margins so a loaded machine can't expire keys early or keep them late.
     await sleep(2000);
     // SETEX 30 is still alive after 2 s; the others with 1 s are gone.
-    await compareWithRedis(t, ours, redis, [['MGET', ...keys], ['SETNX', k1, 'again'], ['GET', k1], ['STRLEN', k4], ['GETRANGE', k2, '0', '-1']]);
+    await compareWithRedis(t, ours, servers.redis, [['MGET', ...keys], ['SETNX', k1, 'again'], ['GET', k1], ['STRLEN', k4], ['GETRANGE', k2, '0', '-1']]);
   }
 });
 
@@ -248,14 +214,14 @@ test('proto-max-bulk-len bounds SETRANGE, APPEND and the LCS table', async (t) =
 });
 
 test('WRONGTYPE and LCS type errors match redis when another family can create a non-string key', async (t) => {
-  const probe = await RawClient.connect(ours2.port);
+  const probe = await RawClient.connect(servers.ours2.port);
   const reply = (await probe.command('RPUSH', 'wt:probe', 'x')).toString('latin1');
   await probe.close();
   if (reply.startsWith('-ERR unknown command')) {
     t.skip('RPUSH is not implemented yet; the handler-level test covers WRONGTYPE');
     return;
   }
-  await compareEverywhere(t, 'wrongtype', (p) => {
+  await compareEverywhere(t, servers, 'wrongtype', (p) => {
     const { a, b } = runKeys(p);
     const s = `${a}s`;
     return [
@@ -269,54 +235,34 @@ test('WRONGTYPE and LCS type errors match redis when another family can create a
   });
 });
 
-/** Runs a string command's handler directly on a fresh shard. */
-function runHandler(shard: Shard, reply: ReplyWriter, ...args: string[]): string {
-  const argv = args.map((s) => Buffer.from(s));
-  const cmd = stringCommands.find((c) => c.name === args[0].toLowerCase())!;
-  const ctx: ExecContext = {
-    shard, db: shard.dbs[0], dbIndex: 0, reply, now: Date.now(), client: null, dispatcher: null as never,
-    clientId: 0, canBlock: false, block: () => assert.fail('string commands never block'), signalReady: () => {},
-  };
-  reply.reset();
-  cmd.handler!(ctx, argv);
-  return reply.take().toString('latin1');
-}
-
 test('handlers reply WRONGTYPE (or nil, or the LCS error) for a non-string key and leave it alone', () => {
-  const shard = new Shard(0, 1);
-  const reply = new ReplyWriter();
-  const db = shard.dbs[0];
-  const list = Buffer.from('list');
-  const listValue = { items: ['x'] };
-  db.setObject(list, ValueType.List, listValue, NO_EXPIRE);
-  db.setString(Buffer.from('s'), Buffer.from('abc'), NO_EXPIRE);
-  const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
+  const handlers = new HandlerHarness(stringCommands);
+  const listValue = handlers.setList('list');
+  handlers.db.setString(Buffer.from('s'), Buffer.from('abc'), NO_EXPIRE);
   for (const cmd of [
     ['GET', 'list'], ['SET', 'list', 'v', 'GET'], ['GETSET', 'list', 'v'], ['GETDEL', 'list'], ['GETEX', 'list', 'EX', '10'],
     ['APPEND', 'list', 'x'], ['STRLEN', 'list'], ['SETRANGE', 'list', '0', 'x'], ['SETRANGE', 'list', '0', ''], ['GETRANGE', 'list', '0', '1'],
     ['INCR', 'list'], ['DECR', 'list'], ['INCRBY', 'list', '2'], ['DECRBY', 'list', '2'], ['INCRBYFLOAT', 'list', '1'],
   ]) {
-    assert.equal(runHandler(shard, reply, ...cmd), WRONGTYPE, cmd.join(' '));
+    assert.equal(handlers.run(...cmd), WRONGTYPE, cmd.join(' '));
   }
   // Argument errors come before the type check, as in Redis.
-  assert.equal(runHandler(shard, reply, 'INCRBY', 'list', 'x'), '-ERR value is not an integer or out of range\r\n');
-  assert.equal(runHandler(shard, reply, 'SETRANGE', 'list', '-1', 'x'), '-ERR offset is out of range\r\n');
-  assert.equal(runHandler(shard, reply, 'GETEX', 'list', 'bogus'), '-ERR syntax error\r\n');
-  assert.equal(runHandler(shard, reply, 'MGET', 'list', 's'), '*2\r\n$-1\r\n$3\r\nabc\r\n');
-  assert.equal(runHandler(shard, reply, 'LCS', 'list', 's'), '-ERR The specified keys must contain string values\r\n');
-  assert.equal(runHandler(shard, reply, 'LCS', 's', 'list', 'bogus'), '-ERR The specified keys must contain string values\r\n');
-  assert.equal(runHandler(shard, reply, 'MSETNX', 'list', '1', 'n', '2'), ':0\r\n');
-  assert.equal(runHandler(shard, reply, 'SETNX', 'list', '1'), ':0\r\n');
-  const h = db.find(list, Date.now());
-  assert.equal(db.type(h), ValueType.List);
-  assert.equal(db.objectValue(h), listValue);
+  assert.equal(handlers.run('INCRBY', 'list', 'x'), '-ERR value is not an integer or out of range\r\n');
+  assert.equal(handlers.run('SETRANGE', 'list', '-1', 'x'), '-ERR offset is out of range\r\n');
+  assert.equal(handlers.run('GETEX', 'list', 'bogus'), '-ERR syntax error\r\n');
+  assert.equal(handlers.run('MGET', 'list', 's'), '*2\r\n$-1\r\n$3\r\nabc\r\n');
+  assert.equal(handlers.run('LCS', 'list', 's'), '-ERR The specified keys must contain string values\r\n');
+  assert.equal(handlers.run('LCS', 's', 'list', 'bogus'), '-ERR The specified keys must contain string values\r\n');
+  assert.equal(handlers.run('MSETNX', 'list', '1', 'n', '2'), ':0\r\n');
+  assert.equal(handlers.run('SETNX', 'list', '1'), ':0\r\n');
+  handlers.assertList('list', listValue);
   // Plain SET and MSET overwrite any type.
-  assert.equal(runHandler(shard, reply, 'SET', 'list', 'now-a-string'), '+OK\r\n');
-  assert.equal(runHandler(shard, reply, 'GET', 'list'), '$12\r\nnow-a-string\r\n');
+  assert.equal(handlers.run('SET', 'list', 'now-a-string'), '+OK\r\n');
+  assert.equal(handlers.run('GET', 'list'), '$12\r\nnow-a-string\r\n');
 });
 
 test('MSETNX across shards is all-or-nothing and MGET keeps key order', async () => {
-  const client = new IORedis5({ port: ours2.port, enableReadyCheck: false });
+  const client = new IORedis5({ port: servers.ours2.port, enableReadyCheck: false });
   try {
     const keys = Array.from({ length: 8 }, (_, i) => keyOnShard(`nx:${i}:`, i % 2));
     const pairs = keys.flatMap((k, i) => [k, `v${i}`]);
@@ -335,51 +281,35 @@ test('MSETNX across shards is all-or-nothing and MGET keeps key order', async ()
 });
 
 test('ioredis 5 and 6 smoke: SET/GET/INCR/INCRBYFLOAT/MSET/MGET/LCS/GETEX at 1 and 2 threads', async () => {
-  for (const Client of [IORedis5, IORedis6]) {
-    for (const ours of [ours1, ours2]) {
-      const client = new Client({ port: ours.port, enableReadyCheck: false });
-      try {
-        const [k1, k2] = [keyOnShard('io:a', 0), keyOnShard('io:b', 1)];
-        assert.equal(await client.set(k1, 'hello', 'EX', 100), 'OK');
-        assert.equal(await client.get(k1), 'hello');
-        assert.equal(await client.getex(k1, 'PERSIST'), 'hello');
-        assert.equal(await client.incr(`${k1}:n`) >= 1, true);
-        assert.equal(await client.incrbyfloat(`${k2}:f`, '0.1') !== null, true);
-        assert.equal(await client.mset(k1, 'ohmytext', k2, 'mynewtext'), 'OK');
-        assert.deepEqual(await client.mget(k1, k2, 'io:none'), ['ohmytext', 'mynewtext', null]);
-        assert.equal(await client.call('LCS', k1, k2), 'mytext');
-        assert.equal(await client.call('LCS', k1, k2, 'LEN'), 6);
-        assert.equal(await client.append(k1, '!'), 9);
-        assert.equal(await client.getrange(k1, -1, -1), '!');
-        await assert.rejects(client.incr(k1), /ERR value is not an integer or out of range/);
-      } finally {
-        await client.quit();
-      }
-    }
-  }
+  await eachIORedisClient([servers.ours1, servers.ours2], async (client) => {
+    const [k1, k2] = [keyOnShard('io:a', 0), keyOnShard('io:b', 1)];
+    assert.equal(await client.set(k1, 'hello', 'EX', 100), 'OK');
+    assert.equal(await client.get(k1), 'hello');
+    assert.equal(await client.getex(k1, 'PERSIST'), 'hello');
+    assert.equal(await client.incr(`${k1}:n`) >= 1, true);
+    assert.equal(await client.incrbyfloat(`${k2}:f`, '0.1') !== null, true);
+    assert.equal(await client.mset(k1, 'ohmytext', k2, 'mynewtext'), 'OK');
+    assert.deepEqual(await client.mget(k1, k2, 'io:none'), ['ohmytext', 'mynewtext', null]);
+    assert.equal(await client.call('LCS', k1, k2), 'mytext');
+    assert.equal(await client.call('LCS', k1, k2, 'LEN'), 6);
+    assert.equal(await client.append(k1, '!'), 9);
+    assert.equal(await client.getrange(k1, -1, -1), '!');
+    await assert.rejects(client.incr(k1), /ERR value is not an integer or out of range/);
+  });
 });
 
 test('node-redis 4 and 5 smoke: SET/GET/INCRBY/MSET/MGET/SETRANGE/GETDEL in RESP2', async () => {
-  for (const lib of [redis4, redis5]) {
-    for (const ours of [ours1, ours2]) {
-      const client = lib.createClient({ socket: { port: ours.port, host: '127.0.0.1' } });
-      client.on('error', () => {});
-      await client.connect();
-      try {
-        const [k1, k2] = [keyOnShard('nr:a', 0), keyOnShard('nr:b', 1)];
-        assert.equal(await client.set(k1, 'v'), 'OK');
-        assert.equal(await client.get(k1), 'v');
-        assert.equal(await client.set(k1, 'w', { GET: true }), 'v');
-        assert.equal(await client.incrBy(`${k2}:n`, 41) >= 41, true);
-        assert.equal(await client.mSet([k1, 'x', k2, 'y']), 'OK');
-        assert.deepEqual(await client.mGet([k2, k1]), ['y', 'x']);
-        assert.equal(await client.setRange(k1, 3, 'z'), 4);
-        assert.equal(await client.getDel(k1), Buffer.from([0x78, 0, 0, 0x7a]).toString());
-        assert.equal(await client.get(k1), null);
-        assert.equal(await client.incrByFloat(`${k2}:f`, 1.5) !== null, true);
-      } finally {
-        await client.quit();
-      }
-    }
-  }
+  await eachNodeRedisClient([servers.ours1, servers.ours2], async (client) => {
+    const [k1, k2] = [keyOnShard('nr:a', 0), keyOnShard('nr:b', 1)];
+    assert.equal(await client.set(k1, 'v'), 'OK');
+    assert.equal(await client.get(k1), 'v');
+    assert.equal(await client.set(k1, 'w', { GET: true }), 'v');
+    assert.equal(await client.incrBy(`${k2}:n`, 41) >= 41, true);
+    assert.equal(await client.mSet([k1, 'x', k2, 'y']), 'OK');
+    assert.deepEqual(await client.mGet([k2, k1]), ['y', 'x']);
+    assert.equal(await client.setRange(k1, 3, 'z'), 4);
+    assert.equal(await client.getDel(k1), Buffer.from([0x78, 0, 0, 0x7a]).toString());
+    assert.equal(await client.get(k1), null);
+    assert.equal(await client.incrByFloat(`${k2}:f`, 1.5) !== null, true);
+  });
 });

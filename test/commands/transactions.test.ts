@@ -2,37 +2,23 @@
 // on 1 and 2 shard threads (keys on both shards), WATCH seen from a second
 // connection, and atomicity of EXEC against concurrent readers.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startRedis, type RunningServer } from '../helpers/server';
+import type { RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { keyOnShard, shardOf } from '../helpers/shards';
+import { suiteServers } from '../helpers/suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Redis = require('ioredis5');
 
-let servers: Record<'single' | 'sharded', RunningServer>;
-let redis: RunningServer | null;
+const servers = suiteServers();
+/** Ours with 1 shard thread for `single`, 2 for `sharded`. */
+const serverFor = (mode: 'single' | 'sharded'): RunningServer => (mode === 'single' ? servers.ours1 : servers.ours2);
 
-before(async () => {
-  const [single, sharded, real] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-  servers = { single, sharded };
-  redis = real;
-});
-
-after(async () => {
-  await Promise.all([servers.single.stop(), servers.sharded.stop(), redis?.stop()]);
-});
-
-/** Keys `a` and `b` on different shards of a 2-shard server. */
-function twoShardKeys(): [string, string] {
-  const a = 'tx:a';
-  for (let i = 0; ; i++) {
-    const b = `tx:b${i}`;
-    if (shardOfKey(Buffer.from(b), 2) !== shardOfKey(Buffer.from(a), 2)) return [a, b];
-  }
-}
-const [A, B] = twoShardKeys();
+/** Keys `A` and `B` on different shards of a 2-shard server. */
+const A = 'tx:a';
+const B = keyOnShard('tx:b', 1 - shardOf(A));
 
 const SCRIPT: string[][] = [
   ['FLUSHALL'],
@@ -93,12 +79,12 @@ const SCRIPT: string[][] = [
 for (const mode of ['single', 'sharded'] as const) {
   for (const proto of [2, 3] as const) {
     test(`transactions match redis-server (${mode}, RESP${proto})`, async (t) => {
-      await compareWithRedis(t, servers[mode], redis, SCRIPT, { proto });
+      await compareWithRedis(t, serverFor(mode), servers.redis, SCRIPT, { proto });
     });
   }
 
   test(`a write from another connection fails a WATCHed EXEC (${mode})`, async () => {
-    const port = servers[mode].port;
+    const port = serverFor(mode).port;
     const c1 = await RawClient.connect(port);
     const c2 = await RawClient.connect(port);
     await c1.command('DEL', A);
@@ -118,7 +104,7 @@ for (const mode of ['single', 'sharded'] as const) {
   });
 
   test(`an expired WATCHed key fails EXEC, a key already stale when watched does not (${mode})`, async () => {
-    const c = await RawClient.connect(servers[mode].port);
+    const c = await RawClient.connect(serverFor(mode).port);
     await c.command('SET', A, 'v', 'PX', '30');
     await c.command('WATCH', A);
     await new Promise((r) => setTimeout(r, 60));
@@ -136,8 +122,8 @@ for (const mode of ['single', 'sharded'] as const) {
 }
 
 test('EXEC across shards is atomic for concurrent readers', async () => {
-  const writer = new Redis({ port: servers.sharded.port });
-  const readers = Array.from({ length: 3 }, () => new Redis({ port: servers.sharded.port }));
+  const writer = new Redis({ port: servers.ours2.port });
+  const readers = Array.from({ length: 3 }, () => new Redis({ port: servers.ours2.port }));
   await writer.mset(A, 0, B, 0);
   let done = false;
   const torn: string[] = [];

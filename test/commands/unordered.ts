@@ -3,7 +3,6 @@
 // so such replies are compared with their top-level elements sorted.
 
 import { replyEnd } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
 
 /** The top-level elements of an aggregate reply, as raw RESP byte strings. */
 function splitAggregate(reply: Buffer): { header: Buffer; elements: Buffer[]; arity: number } | null {
@@ -37,12 +36,5 @@ export function sortedReply(reply: Buffer, group = 1): Buffer {
   return Buffer.concat([split.header, ...groups]);
 }
 
-/** The first key `prefix<n>` living on shard `shard` of a 2-thread server. */
-export function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-/** Keys a..d for one run: a and c on shard 0, b and d on shard 1 of a 2-thread server. */
-export function runKeys(prefix: string): { a: string; b: string; c: string; d: string } {
-  return { a: keyOnShard(`${prefix}a`, 0), b: keyOnShard(`${prefix}b`, 1), c: keyOnShard(`${prefix}c`, 0), d: keyOnShard(`${prefix}d`, 1) };
-}
+// streams.test.ts still imports runKeys from here; the shard helpers live in ../helpers/shards.
+export { runKeys } from '../helpers/shards';

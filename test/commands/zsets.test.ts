@@ -2,13 +2,13 @@
 // and RESP3, 1 and 2 shard threads, multi-key commands with keys on different
 // shards), blocking pops, real clients, and a random-operation property test.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
 import { compareWithRedis } from '../helpers/differential';
 import { RawClient } from '../helpers/resp';
-import { shardOfKey } from '../../src/dispatch/routing';
+import { runKeys } from '../helpers/shards';
+import { compareEverywhere, configSetEverywhere, oursByThreads, suiteServers, type Script } from '../helpers/suite';
 /* eslint-disable @typescript-eslint/no-var-requires */
 const IORedis5 = require('ioredis5');
 const IORedis6 = require('ioredis6');
@@ -16,38 +16,7 @@ const redis4 = require('redis4');
 const redis5 = require('redis5');
 /* eslint-enable @typescript-eslint/no-var-requires */
 
-type Script = Array<Array<string | Buffer>>;
-
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
-
-/** The first key `prefix<n>` living on shard `shard` of a 2-thread server. */
-function keyOnShard(prefix: string, shard: number): string {
-  for (let i = 0; ; i++) if (shardOfKey(Buffer.from(`${prefix}${i}`), 2) === shard) return `${prefix}${i}`;
-}
-
-/** Keys a..d for one run: a and c on shard 0, b and d on shard 1 of a 2-thread server. */
-function runKeys(prefix: string): { a: string; b: string; c: string; d: string } {
-  return { a: keyOnShard(`${prefix}a`, 0), b: keyOnShard(`${prefix}b`, 1), c: keyOnShard(`${prefix}c`, 0), d: keyOnShard(`${prefix}d`, 1) };
-}
-
-/** Runs script(prefix) against both of our servers and redis, in RESP2 and RESP3, with fresh keys each time. */
-async function compareEverywhere(t: { skip(msg?: string): void }, name: string, script: (prefix: string) => Script): Promise<void> {
-  for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
-    for (const proto of [2, 3] as const) {
-      await compareWithRedis(t as never, ours, redis, script(`${name}:${threads}:${proto}:`), { proto });
-    }
-  }
-}
+const servers = suiteServers();
 
 /** ZADD key s1 m1 s2 m2 ... for n members m0..m(n-1) with scores i * step. */
 function zaddMany(key: string, n: number, step = 1, prefix = 'm'): string[] {
@@ -57,7 +26,7 @@ function zaddMany(key: string, n: number, step = 1, prefix = 'm'): string[] {
 }
 
 test('ZADD options, ZINCRBY, ZSCORE, ZMSCORE and score formatting match redis', async (t) => {
-  await compareEverywhere(t, 'zadd', (p) => {
+  await compareEverywhere(t, servers, 'zadd', (p) => {
     const { a, b } = runKeys(p);
     return [
       ['ZADD', a, '1', 'x', '2', 'y'], ['ZADD', a, 'NX', '5', 'x', '3', 'z'], ['ZADD', a, 'XX', 'CH', '7', 'x', '9', 'w'],
@@ -78,7 +47,7 @@ test('ZADD options, ZINCRBY, ZSCORE, ZMSCORE and score formatting match redis', 
 
 test('ZRANGE variants, ZCOUNT, ZLEXCOUNT, ZRANK and their errors match redis (listpack and skiplist)', async (t) => {
   for (const n of [6, 300]) {
-    await compareEverywhere(t, `zrange${n}`, (p) => {
+    await compareEverywhere(t, servers, `zrange${n}`, (p) => {
       const { a, b } = runKeys(p);
       const lex = ['ZADD', b];
       for (let i = 0; i < n; i++) lex.push('0', `k${String(i).padStart(4, '0')}`);
@@ -106,7 +75,7 @@ test('ZRANGE variants, ZCOUNT, ZLEXCOUNT, ZRANK and their errors match redis (li
 });
 
 test('ZREMRANGEBY*, ZPOPMIN/ZPOPMAX, ZMPOP and ZRANGESTORE match redis, across shards too', async (t) => {
-  await compareEverywhere(t, 'zrem', (p) => {
+  await compareEverywhere(t, servers, 'zrem', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       zaddMany(a, 20), ['ZREMRANGEBYRANK', a, '0', '1'], ['ZREMRANGEBYRANK', a, '-2', '-1'], ['ZREMRANGEBYRANK', a, '5', '2'], ['ZREMRANGEBYRANK', a, 'x', '1'],
@@ -126,7 +95,7 @@ test('ZREMRANGEBY*, ZPOPMIN/ZPOPMAX, ZMPOP and ZRANGESTORE match redis, across s
 });
 
 test('ZUNION/ZINTER/ZDIFF (+STORE) and ZINTERCARD match redis with keys on different shards', async (t) => {
-  await compareEverywhere(t, 'zunion', (p) => {
+  await compareEverywhere(t, servers, 'zunion', (p) => {
     const { a, b, c, d } = runKeys(p);
     return [
       ['ZADD', a, '1', 'x', '2', 'y', '3', 'z'], ['ZADD', b, '10', 'y', '20', 'z', '30', 'w', 'inf', 'i'], ['ZADD', c, '-inf', 'i', '5', 'x'],
@@ -149,7 +118,7 @@ test('ZUNION/ZINTER/ZDIFF (+STORE) and ZINTERCARD match redis with keys on diffe
 });
 
 test('ZRANDMEMBER and ZSCAN: deterministic cases and errors match redis', async (t) => {
-  await compareEverywhere(t, 'zrand', (p) => {
+  await compareEverywhere(t, servers, 'zrand', (p) => {
     const { a } = runKeys(p);
     return [
       ['ZADD', a, '1', 'x', '2', 'y', '3', 'z'], ['ZRANDMEMBER', a, '3', 'WITHSCORES'], ['ZRANDMEMBER', a, '10'], ['ZRANDMEMBER', a, '0'],
@@ -161,7 +130,7 @@ test('ZRANDMEMBER and ZSCAN: deterministic cases and errors match redis', async 
 });
 
 test('ZRANDMEMBER returns members of the set, distinct for positive counts', async () => {
-  const client = new IORedis5({ port: ours1.port, host: ours1.host });
+  const client = new IORedis5({ port: servers.ours1.port, host: servers.ours1.host });
   try {
     const members = Array.from({ length: 200 }, (_, i) => `r${i}`);
     for (const n of [5, 200]) {
@@ -182,7 +151,7 @@ test('ZRANDMEMBER returns members of the set, distinct for positive counts', asy
 });
 
 test('ZSCAN on a skiplist returns every member present throughout, while the set changes', async () => {
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const client = new IORedis5({ port: ours.port, host: ours.host });
     try {
       await client.del('scan');
@@ -207,7 +176,7 @@ test('ZSCAN on a skiplist returns every member present throughout, while the set
 });
 
 test('encodings follow zset-max-listpack-entries/value and COPY keeps the value', async (t) => {
-  await compareEverywhere(t, 'enc', (p) => {
+  await compareEverywhere(t, servers, 'enc', (p) => {
     const { a, b, c } = runKeys(p);
     const long = 'v'.repeat(70);
     return [
@@ -223,7 +192,7 @@ test('encodings follow zset-max-listpack-entries/value and COPY keeps the value'
 });
 
 test('BZPOPMIN/BZPOPMAX/BZMPOP serve data at once, block until ZADD, and time out', async () => {
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     const waiter = await RawClient.connect(ours.port, ours.host);
     const writer = await RawClient.connect(ours.port, ours.host);
     try {
@@ -254,7 +223,7 @@ test('BZPOPMIN/BZPOPMAX/BZMPOP serve data at once, block until ZADD, and time ou
 
 test('blocking pops over keys of different shards pop what is there, and refuse to block', async () => {
   const { a, b } = runKeys('bzcross:');
-  const client = await RawClient.connect(ours2.port, ours2.host);
+  const client = await RawClient.connect(servers.ours2.port, servers.ours2.host);
   try {
     await client.command('DEL', a, b);
     await client.command('ZADD', b, '1', 'x', '2', 'y');
@@ -267,7 +236,7 @@ test('blocking pops over keys of different shards pop what is there, and refuse 
 });
 
 test('real clients: ioredis 5/6 and node-redis 4/5', async () => {
-  for (const ours of [ours1, ours2]) {
+  for (const ours of [servers.ours1, servers.ours2]) {
     for (const Client of [IORedis5, IORedis6]) {
       const client = new Client({ port: ours.port, host: ours.host });
       try {
@@ -299,7 +268,7 @@ test('real clients: ioredis 5/6 and node-redis 4/5', async () => {
 });
 
 test('random sorted-set operations match redis', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -309,7 +278,7 @@ test('random sorted-set operations match redis', async (t) => {
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(fc.nat(7), member, score, fc.nat(3), fc.nat(3)), { minLength: 1, maxLength: 200 }), async (ops) => {
       run++;
-      for (const [threads, ours] of [[1, ours1], [2, ours2]] as const) {
+      for (const [threads, ours] of oursByThreads(servers)) {
         const { a, b, c, d } = runKeys(`prop:zset:${run}:${threads}:`);
         const keys = [a, b, c, d];
         const script: Script = [['CONFIG', 'SET', 'zset-max-listpack-entries', '3']];
@@ -324,14 +293,10 @@ test('random sorted-set operations match redis', async (t) => {
           else if (kind === 6) script.push(['ZPOPMIN', x], ['ZINTER', '2', x, y, 'WITHSCORES'], ['ZDIFF', '2', y, x]);
           else script.push(['ZREMRANGEBYSCORE', x, s, s], ['ZRANGESTORE', y, x, '0', '1'], ['ZCARD', y]);
         }
-        await compareWithRedis(t, ours, redis, script);
+        await compareWithRedis(t, ours, servers.redis, script);
       }
     }),
     { numRuns: 5 },
   );
-  for (const server of [ours1, ours2, redis]) {
-    const client = await RawClient.connect(server.port, server.host);
-    await client.command('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
-    await client.close();
-  }
+  await configSetEverywhere(servers, 'zset-max-listpack-entries', '128');
 });

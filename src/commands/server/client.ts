@@ -1,5 +1,4 @@
 // CLIENT and its subcommands (Redis networking.c). Connection-local ones run on
-import { isKeyword } from '../../util/keyword';
 // the client's thread; LIST and KILL reach every thread's clients: with
 // several threads a coordinator runs an internal command on each thread and
 // combines the answers.
@@ -7,7 +6,8 @@ import { isKeyword } from '../../util/keyword';
 import { command, type CommandDecl, type ExecContext, type ShardTx } from '../../dispatch/command';
 import type { Dispatcher } from '../../dispatch/dispatcher';
 import { bulkOf, integerOf, isError } from '../../dispatch/resp-scan';
-import { ClientFlag, type Client } from '../../net/client';
+import { ClientFlag, ReplyMode, type Client } from '../../net/client';
+import { isKeyword } from '../../util/keyword';
 import type { ReplyWriter } from '../../protocol/reply';
 import { parseSafeInteger } from '../../util/number';
 import { setClientName } from '../connection';
@@ -48,12 +48,17 @@ const LIST_WORD = Buffer.from('list');
 
 /**
  * One CLIENT LIST / CLIENT INFO line (without its newline), Redis 7 fields, plus 7.2's
- * lib-name and lib-ver. `running` is the size of the command the client is running now:
- * Redis still holds it in the query buffer (qbuf) while it executes.
+ * lib-name and lib-ver, for a client of this thread (`dispatcher`'s). `running` is the
+ * size of the command the client is running now: Redis still holds it in the query
+ * buffer (qbuf) while it executes.
  */
-function clientInfoLine(c: Client, now: number, running = 0): string {
+function clientInfoLine(dispatcher: Dispatcher, c: Client, now: number, running = 0): string {
+  const [sub, psub, ssub] = dispatcher.shard.pubsub.countsOf(c);
   let flags = '';
   if (c.subscriptionCount > 0) flags += 'P';
+  if (c.multi !== null) flags += 'x';
+  // Blocked here, or on another shard (remoteBlock: a blocking command is in flight there).
+  if (dispatcher.shard.blocking.isBlocked(c) || c.remoteBlock !== null) flags += 'b';
   if (c.flags & ClientFlag.CloseAfterReply) flags += 'c';
   if (noEvict.has(c)) flags += 'e';
   if (noTouch.has(c)) flags += 'T';
@@ -63,7 +68,7 @@ function clientInfoLine(c: Client, now: number, running = 0): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name === null ? '' : c.name.toString('latin1')}` +
     ` age=${seconds(now) - seconds(c.createdAt)} idle=${seconds(now) - seconds(c.lastInteraction)} flags=${flags}` +
-    ` db=${c.dbIndex} sub=${c.subscriptionCount} psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
+    ` db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi === null ? -1 : c.multi.commands.length} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
     ` rbs=${c.reply.buf.length} rbp=0 obl=${c.reply.len} oll=0 omem=${omem} tot-mem=${c.reply.buf.length + qbuf + omem}` +
     ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.proto} lib-name=${c.libName} lib-ver=${c.libVersion}`
   );
@@ -105,7 +110,7 @@ function localClientLines(dispatcher: Dispatcher, caller: Client | null, filter:
     if (c.flags & ClientFlag.Closed) continue;
     if (filter.type !== null && clientType(c) !== filter.type) continue;
     if (filter.ids !== null && !filter.ids.includes(c.id)) continue;
-    lines.push(clientInfoLine(c, now, c === caller ? running : 0));
+    lines.push(clientInfoLine(dispatcher, c, now, c === caller ? running : 0));
   }
   return lines;
 }
@@ -316,10 +321,22 @@ function onOffMode(set: WeakSet<Client>): (ctx: ExecContext, argv: Buffer[]) => 
   };
 }
 
-/** CLIENT REPLY: validated, but replies are never suppressed (ON/OFF/SKIP all answer +OK). */
+/**
+ * CLIENT REPLY ON|OFF|SKIP: only ON replies (OK). The suppression itself happens where the
+ * client runs its commands (net/client.ts), which also drops this error while replies are off.
+ */
 function clientReply(ctx: ExecContext, argv: Buffer[]): void {
-  if (isKeyword(argv[2], 'ON') || isKeyword(argv[2], 'OFF') || isKeyword(argv[2], 'SKIP')) ctx.reply.ok();
-  else ctx.reply.error(SYNTAX);
+  const client = ctx.client!;
+  if (isKeyword(argv[2], 'ON')) {
+    client.replyMode = ReplyMode.On;
+    ctx.reply.ok();
+  } else if (isKeyword(argv[2], 'OFF')) {
+    client.replyMode = ReplyMode.Off;
+  } else if (isKeyword(argv[2], 'SKIP')) {
+    if (client.replyMode !== ReplyMode.Off) client.replyMode = ReplyMode.SkipNext;
+  } else {
+    ctx.reply.error(SYNTAX);
+  }
 }
 
 /** CLIENT PAUSE: arguments checked as Redis does; clients are not actually paused. */
@@ -420,7 +437,7 @@ export const clientCommands: CommandDecl[] = [
       command({ name: 'setname', arity: 3, ...PLAIN, summary: 'Set the current connection name', since: '2.6.9', complexity: 'O(1)', handler: clientSetName }),
       command({ name: 'getname', arity: 2, ...PLAIN, summary: 'Get the current connection name', since: '2.6.9', complexity: 'O(1)', handler: clientGetName }),
       command({ name: 'setinfo', arity: 4, ...PLAIN, summary: 'Set client or connection specific info', since: '7.2.0', complexity: 'O(1)', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: clientSetInfo }),
-      command({ name: 'info', arity: 2, ...PLAIN, summary: 'Returns information about the current client connection.', since: '6.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'], handler: (ctx, argv) => ctx.reply.verbatim(clientInfoLine(ctx.client!, Date.now(), commandBytes(argv)) + '\n') }),
+      command({ name: 'info', arity: 2, ...PLAIN, summary: 'Returns information about the current client connection.', since: '6.2.0', complexity: 'O(1)', tips: ['nondeterministic_output'], handler: (ctx, argv) => ctx.reply.verbatim(clientInfoLine(ctx.dispatcher, ctx.client!, Date.now(), commandBytes(argv)) + '\n') }),
       command({ name: 'list', arity: -2, ...ADMIN, summary: 'Get the list of client connections', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', tips: ['nondeterministic_output'], route: 'threads', handler: clientList, coordinate: clientListEverywhere }),
       command({ name: 'kill', arity: -3, ...ADMIN, summary: 'Kill the connection of a client', since: '2.4.0', complexity: 'O(N) where N is the number of client connections', route: 'threads', handler: clientKill, coordinate: clientKillEverywhere }),
       command({ name: 'no-evict', arity: 3, ...ADMIN, summary: 'Set client eviction mode for the current connection', since: '7.0.0', complexity: 'O(1)', handler: onOffMode(noEvict) }),

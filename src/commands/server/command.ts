@@ -78,55 +78,29 @@ function replyKeySpecs(r: ReplyWriter, specs: readonly KeySpec[]): void {
     r.bulkString('flags');
     replyStatusSet(r, KEY_SPEC_FLAG_ORDER.filter((f) => spec.flags.includes(f)));
     r.bulkString('begin_search');
-    r.map(2);
-    r.bulkString('type');
-    if (spec.begin === 'unknown') {
-      r.bulkString('unknown');
-      r.bulkString('spec');
-      r.map(0);
-    } else if ('index' in spec.begin) {
-      r.bulkString('index');
-      r.bulkString('spec');
-      r.map(1);
-      r.bulkString('index');
-      r.int(spec.begin.index);
-    } else {
-      r.bulkString('keyword');
-      r.bulkString('spec');
-      r.map(2);
-      r.bulkString('keyword');
-      r.bulkString(spec.begin.keyword);
-      r.bulkString('startfrom');
-      r.int(spec.begin.startfrom);
-    }
+    if (spec.begin === 'unknown') replyKeySearch(r, 'unknown', {});
+    else if ('index' in spec.begin) replyKeySearch(r, 'index', { index: spec.begin.index });
+    else replyKeySearch(r, 'keyword', { keyword: spec.begin.keyword, startfrom: spec.begin.startfrom });
     r.bulkString('find_keys');
-    r.map(2);
-    r.bulkString('type');
-    if (spec.find === 'unknown') {
-      r.bulkString('unknown');
-      r.bulkString('spec');
-      r.map(0);
-    } else if ('lastkey' in spec.find) {
-      r.bulkString('range');
-      r.bulkString('spec');
-      r.map(3);
-      r.bulkString('lastkey');
-      r.int(spec.find.lastkey);
-      r.bulkString('keystep');
-      r.int(spec.find.keystep);
-      r.bulkString('limit');
-      r.int(spec.find.limit);
-    } else {
-      r.bulkString('keynum');
-      r.bulkString('spec');
-      r.map(3);
-      r.bulkString('keynumidx');
-      r.int(spec.find.keynumidx);
-      r.bulkString('firstkey');
-      r.int(spec.find.firstkey);
-      r.bulkString('keystep');
-      r.int(spec.find.keystep);
-    }
+    if (spec.find === 'unknown') replyKeySearch(r, 'unknown', {});
+    else if ('lastkey' in spec.find) replyKeySearch(r, 'range', { lastkey: spec.find.lastkey, keystep: spec.find.keystep, limit: spec.find.limit });
+    else replyKeySearch(r, 'keynum', { keynumidx: spec.find.keynumidx, firstkey: spec.find.firstkey, keystep: spec.find.keystep });
+  }
+}
+
+/** A begin_search or find_keys map: {type, spec: {name: value, ...}}, the spec in the given order. */
+function replyKeySearch(r: ReplyWriter, type: string, spec: Record<string, number | string>): void {
+  r.map(2);
+  r.bulkString('type');
+  r.bulkString(type);
+  r.bulkString('spec');
+  const names = Object.keys(spec);
+  r.map(names.length);
+  for (const name of names) {
+    const value = spec[name];
+    r.bulkString(name);
+    if (typeof value === 'number') r.int(value);
+    else r.bulkString(value);
   }
 }
 

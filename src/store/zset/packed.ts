@@ -10,33 +10,10 @@
 // pair kept sorted, with the double read in place on every comparison; a
 // generic listpack would store scores as strings and re-parse them.
 
-/** Bytes of the varint encoding of n (n < 2^32). */
-export function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
+import { readVarint, varintSize, writeVarint } from '../varint';
 
-/** Writes n as a little-endian base-128 varint at `at`; returns the offset after it. */
-export function writeVarint(buf: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
-  return at;
-}
-
-export function readVarint(buf: Uint8Array, at: number): number {
-  let byte = buf[at];
-  if (byte < 0x80) return byte;
-  let n = byte & 0x7f;
-  let scale = 128;
-  do {
-    byte = buf[++at];
-    n += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte >= 0x80);
-  return n;
-}
+// zset.ts and tree.ts take the varint helpers from here along with the entry layout.
+export { readVarint, varintSize, writeVarint };
 
 /** Writes n as a varint that ends at `end` and is read backwards from end - 1. */
 export function writeBackVarint(buf: Uint8Array, end: number, n: number): void {
