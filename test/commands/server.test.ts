@@ -512,15 +512,20 @@ function interactiveRedisCli(port: number, lines: string[]): Promise<string> | n
 
 test('interactive redis-cli 7 starts (COMMAND DOCS without argument lists), runs commands and shows help', async (t) => {
   for (const [threads, server] of oursByThreads(servers)) {
-    const run = interactiveRedisCli(server.port, ['set cli:k hello', 'get cli:k', 'help get', 'client setname cli', 'client getname', 'exit']);
-    if (run === null) {
-      t.skip('redis-cli or script(1) not installed');
-      return;
+    const lines = ['set cli:k hello', 'get cli:k', 'help get', 'client setname cli', 'client getname', 'exit'];
+    const expected = [/OK/, /"hello"/, /GET\s+summary: Get the value of a key\s+since: 1\.0\.0\s+group: string/, /"cli"/];
+    // A terminal in raw mode drops typed input now and then on a loaded machine: a session
+    // that lost a line is run again (a broken server fails every attempt).
+    let out = '';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const run = interactiveRedisCli(server.port, lines);
+      if (run === null) {
+        t.skip('redis-cli or script(1) not installed');
+        return;
+      }
+      out = await run;
+      if (expected.every((re) => re.test(out))) break;
     }
-    const out = await run;
-    assert.match(out, /OK/, `threads ${threads}: ${out}`);
-    assert.match(out, /"hello"/);
-    assert.match(out, /GET\s+summary: Get the value of a key\s+since: 1\.0\.0\s+group: string/);
-    assert.match(out, /"cli"/);
+    for (const re of expected) assert.match(out, re, `threads ${threads}: ${out}`);
   }
 });
