@@ -250,12 +250,12 @@ export class ShardLinks {
 
   /** Runs a command whose keys span shards (or that runs everywhere), atomically. */
   private async coordinate(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
+    const muted = client.repliesMuted; // read before the first await: the client moves on to its next command
     await this.acquireGlobalLock();
     // The previous lock holder's UNLOCK may still be in its ring (it rings our doorbell only at
     // the end of its turn): take it now, or we would stay frozen by it, never draining that ring.
     this.drainAll();
     this.coordinating = true;
-    const muted = client.repliesMuted;
     const peers: number[] = [];
     for (let s = 0; s < this.count; s++) if (s !== this.self) peers.push(s);
     try {
