@@ -13,9 +13,10 @@ import type { ReplyWriter } from '../protocol/reply';
 import { config } from '../config';
 import { ListCursor, ListEnd, Quicklist, type ElementView } from '../store/quicklist';
 import { NO_EXPIRE, ValueType } from '../store/types';
-import { parseFloat64, parseInteger, parseSafeInteger } from '../util/number';
+import { parseInteger, parseSafeInteger } from '../util/number';
 import { NOT_INTEGER, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE } from './errors';
 import { lookupTyped, lookupWrite, WRONG_TYPE } from './lookup';
+import { crossShardBlockError, parseBlockTimeout } from './blocking-args';
 import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
 import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
@@ -26,13 +27,7 @@ const COUNT_NEGATIVE = "ERR COUNT can't be negative";
 const MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
 const NUMKEYS_NOT_POSITIVE = 'ERR numkeys should be greater than 0';
 const COUNT_NOT_POSITIVE = 'ERR count should be greater than 0';
-const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
-const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
-const crossShardBlock = (cmd: string): string =>
-  `ERR ${cmd} would block on keys of different shards, which is not supported yet (use {hash tags} with --threads > 1)`;
 
-/** Longest timer Node can arm; longer blocking timeouts wait this long. */
-const MAX_TIMER_MS = 0x7fffffff;
 const LLONG_MIN = -(1n << 63n);
 
 const LPOP = Buffer.from('lpop');
@@ -98,25 +93,6 @@ function parseEnd(reply: ReplyWriter, arg: Buffer): ListEnd | -1 {
   if (isKeyword(arg, 'RIGHT')) return ListEnd.Tail;
   reply.error(SYNTAX);
   return -1;
-}
-
-/**
- * Redis getTimeoutFromObjectOrReply in seconds: the timeout in ms (0 = forever), or -1
- * after replying the error.
- */
-function parseTimeout(reply: ReplyWriter, arg: Buffer): number {
-  const seconds = parseFloat64(arg);
-  if (seconds === null) {
-    reply.error(TIMEOUT_NOT_FLOAT);
-    return -1;
-  }
-  const ms = Math.ceil(seconds * 1000);
-  // Redis converts to long long: infinities and overflows become LLONG_MIN.
-  if (!(ms >= 0) || ms >= 2 ** 63) {
-    reply.error(TIMEOUT_NEGATIVE);
-    return -1;
-  }
-  return Math.min(ms, MAX_TIMER_MS);
 }
 
 /** Deletes key when its list became empty, with its 'del' event. */
@@ -470,7 +446,7 @@ function lmpop(ctx: ExecContext, argv: Buffer[]): void {
 }
 
 function blockingPop(ctx: ExecContext, argv: Buffer[], end: ListEnd): void {
-  const timeout = parseTimeout(ctx.reply, argv[argv.length - 1]);
+  const timeout = parseBlockTimeout(ctx.reply, argv[argv.length - 1]);
   if (timeout < 0) return;
   if (popFirstNonEmpty(ctx, argv, 1, argv.length - 2, end, -1)) return;
   if (!ctx.canBlock) return ctx.reply.nilArray();
@@ -512,7 +488,7 @@ function rerunBlocked(ctx: ExecContext, argv: Buffer[]): void {
 function blmpop(ctx: ExecContext, argv: Buffer[]): void {
   if (!parseMpop(ctx.reply, argv, 2)) return;
   const { firstKey, numKeys, end, count } = mpopArgs;
-  const timeout = parseTimeout(ctx.reply, argv[1]);
+  const timeout = parseBlockTimeout(ctx.reply, argv[1]);
   if (timeout < 0) return;
   if (popFirstNonEmpty(ctx, argv, firstKey, numKeys, end, count)) return;
   if (!ctx.canBlock) return ctx.reply.nilArray();
@@ -568,7 +544,7 @@ function rpoplpush(ctx: ExecContext, argv: Buffer[]): void {
 }
 
 function blockingMove(ctx: ExecContext, argv: Buffer[], from: ListEnd, to: ListEnd, timeoutArg: Buffer): void {
-  const timeout = parseTimeout(ctx.reply, timeoutArg);
+  const timeout = parseBlockTimeout(ctx.reply, timeoutArg);
   if (timeout < 0) return;
   if (move(ctx, argv[1], argv[2], from, to)) return;
   if (!ctx.canBlock) return ctx.reply.nil();
@@ -631,13 +607,13 @@ async function blmoveAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Pr
   const from = parseEnd(reply, argv[3]);
   if (from === -1) return;
   const to = parseEnd(reply, argv[4]);
-  if (to === -1 || parseTimeout(reply, argv[5]) < 0) return;
-  if (!(await moveAcross(tx, reply, argv[1], argv[2], from, to))) reply.error(crossShardBlock('BLMOVE'));
+  if (to === -1 || parseBlockTimeout(reply, argv[5]) < 0) return;
+  if (!(await moveAcross(tx, reply, argv[1], argv[2], from, to))) reply.error(crossShardBlockError('BLMOVE'));
 }
 
 async function brpoplpushAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
-  if (parseTimeout(reply, argv[3]) < 0) return;
-  if (!(await moveAcross(tx, reply, argv[1], argv[2], ListEnd.Tail, ListEnd.Head))) reply.error(crossShardBlock('BRPOPLPUSH'));
+  if (parseBlockTimeout(reply, argv[3]) < 0) return;
+  if (!(await moveAcross(tx, reply, argv[1], argv[2], ListEnd.Tail, ListEnd.Head))) reply.error(crossShardBlockError('BRPOPLPUSH'));
 }
 
 /** True when a shard's reply is RESP2 or RESP3 null. */
@@ -665,9 +641,9 @@ async function lmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Pro
 }
 
 async function blmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
-  if (!parseMpop(reply, argv, 2) || parseTimeout(reply, argv[1]) < 0) return;
+  if (!parseMpop(reply, argv, 2) || parseBlockTimeout(reply, argv[1]) < 0) return;
   const found = await popFirstAcross(tx, mpopKeysOf(argv), mpopSingle());
-  if (found === null) reply.error(crossShardBlock('BLMPOP'));
+  if (found === null) reply.error(crossShardBlockError('BLMPOP'));
   else reply.raw(found.reply);
 }
 
@@ -683,10 +659,10 @@ function mpopSingle(): (key: Buffer) => Buffer[] {
 }
 
 async function blockingPopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, end: ListEnd): Promise<void> {
-  if (parseTimeout(reply, argv[argv.length - 1]) < 0) return;
+  if (parseBlockTimeout(reply, argv[argv.length - 1]) < 0) return;
   const popCommand = end === ListEnd.Head ? LPOP : RPOP;
   const found = await popFirstAcross(tx, argv.slice(1, -1), (key) => [popCommand, key]);
-  if (found === null) return reply.error(crossShardBlock(end === ListEnd.Head ? 'BLPOP' : 'BRPOP'));
+  if (found === null) return reply.error(crossShardBlockError(end === ListEnd.Head ? 'BLPOP' : 'BRPOP'));
   if (isError(found.reply)) return reply.raw(found.reply);
   reply.array(2);
   reply.bulk(found.key);
