@@ -236,9 +236,7 @@ export class Dispatcher {
       this.rerunning = false;
       ctx.client = null;
     }
-    // A key that now holds another type does not serve a blocked client (Redis checks the
-    // type before serving): it stays blocked instead of getting WRONGTYPE.
-    if (this.blockedNow || startsWith(r.view(), WRONGTYPE_REPLY)) return false;
+    if (this.blockedNow) return false;
     if (cmd.isWrite && !this.shard.watches.empty) this.touchWatched(cmd, call.dbIndex, call.argv);
     this.deliver(call, r.view());
     return true;
@@ -300,12 +298,6 @@ export class Dispatcher {
     const maxBulk = config.numeric('proto-max-bulk-len');
     for (const c of this.clients.values()) c.parser.limits.maxBulkLen = maxBulk;
   }
-}
-
-const WRONGTYPE_REPLY = Buffer.from('-WRONGTYPE');
-
-function startsWith(bytes: Buffer, prefix: Buffer): boolean {
-  return bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }
 
 /** Commands that act on the transaction itself instead of being queued by MULTI. */
