@@ -512,6 +512,11 @@ function popFrom(ctx: ExecContext, key: Buffer, z: ZSet, max: boolean, count: nu
 /** Index in argv of the first existing zset among argv[first, first + n), -1 when none, WRONG_TYPE after the error. */
 function firstZset(ctx: ExecContext, argv: Buffer[], first: number, n: number): number {
   for (let i = first; i < first + n; i++) {
+    // A blocked client is not served by a key that now holds another type: it keeps waiting.
+    if (ctx.rerun) {
+      const found = ctx.db.find(argv[i], ctx.now);
+      if (found >= 0 && ctx.db.type(found) !== ValueType.ZSet) continue;
+    }
     const h = lookupTyped(ctx, argv[i], ValueType.ZSet, true);
     if (h === WRONG_TYPE) return WRONG_TYPE;
     if (h >= 0) return i;

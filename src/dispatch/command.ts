@@ -51,6 +51,8 @@ export interface ExecContext {
   dispatcher: Dispatcher;
   /** False inside MULTI, scripts and multi-shard coordination: blocking commands must then reply at once. */
   canBlock: boolean;
+  /** True while a blocked command runs again because a key got data (Redis then skips keys of another type). */
+  rerun: boolean;
   /**
    * Blocks the caller on keys (only when canBlock). Reply nothing: when a key is signalled
    * ready the same command is run again from the start, in FIFO order of the blocked clients;

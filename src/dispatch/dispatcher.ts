@@ -31,7 +31,7 @@ export class Dispatcher {
   ) {
     shard.pubsub.links = links;
     this.ctx = {
-      shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false,
+      shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false, rerun: false,
       block: (keys, timeoutMs, timeoutReply, options) => this.block(keys, timeoutMs, timeoutReply, options),
       signalReady: (key) => shard.blocking.signal(this.ctx.dbIndex, key),
     };
@@ -230,10 +230,12 @@ export class Dispatcher {
     ctx.canBlock = true;
     this.blockedNow = false;
     this.rerunning = true;
+    ctx.rerun = true;
     try {
       cmd.handler!(ctx, call.argv);
     } finally {
       this.rerunning = false;
+      ctx.rerun = false;
       ctx.client = null;
     }
     if (this.blockedNow) return false;

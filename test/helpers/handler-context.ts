@@ -23,7 +23,7 @@ export class HandlerHarness {
     const cmd = this.commands.find((c) => c.name === args[0].toLowerCase())!;
     const ctx: ExecContext = {
       shard: this.shard, db: this.db, dbIndex: 0, reply: this.reply, now: Date.now(), client: null, dispatcher: null as never,
-      clientId: 0, canBlock: false, block: () => assert.fail(`${args[0]} must not block here`), signalReady: () => {},
+      clientId: 0, canBlock: false, rerun: false, block: () => assert.fail(`${args[0]} must not block here`), signalReady: () => {},
     };
     this.reply.reset();
     cmd.handler!(ctx, args.map((s) => Buffer.from(s)));
