@@ -1,5 +1,6 @@
 // Arguments shared by the blocking commands (BLPOP, BZPOPMIN, BLMOVE, ...).
 
+import type { ShardTx } from '../dispatch/command';
 import type { ReplyWriter } from '../protocol/reply';
 import { parseFloat64 } from '../util/number';
 
@@ -27,7 +28,16 @@ export function parseBlockTimeout(reply: ReplyWriter, arg: Buffer): number {
   return Math.min(ms, MAX_TIMER_MS);
 }
 
-/** Error of a blocking command whose keys span shards and that found no data. */
+/**
+ * A blocking command's multi-shard form found no data: block the client on its keys across
+ * shards, or reply the timeout's null array at once where it can't block (inside EXEC).
+ */
+export async function blockAcross(tx: ShardTx, reply: ReplyWriter, keys: Buffer[], timeoutMs: number): Promise<void> {
+  if (tx.canBlock) await tx.blockOn(keys, timeoutMs);
+  else reply.nilArray();
+}
+
+/** Error of a blocking command whose keys span shards and that found no data (streams: not yet blocking). */
 export function crossShardBlockError(cmd: string): string {
   return `ERR ${cmd} would block on keys of different shards, which is not supported yet (use {hash tags} with --threads > 1)`;
 }

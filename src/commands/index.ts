@@ -12,8 +12,9 @@ import { listCommands } from './lists';
 import { hashCommands } from './hashes';
 import { setCommands } from './sets';
 import { transactionCommands } from './transactions';
+import { crossBlockCommands } from './cross-block';
 import { geoCommands } from './geo';
 import { sortCommands } from './sort';
 import { pubsubCommands } from './pubsub';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands, crossBlockCommands];

@@ -16,7 +16,7 @@ import { NO_EXPIRE, ValueType } from '../store/types';
 import { parseInteger, parseSafeInteger } from '../util/number';
 import { NOT_INTEGER, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE } from './errors';
 import { lookupTyped, lookupWrite, WRONG_TYPE } from './lookup';
-import { crossShardBlockError, parseBlockTimeout } from './blocking-args';
+import { blockAcross, parseBlockTimeout } from './blocking-args';
 import { isKeyword } from '../util/keyword';
 import { registerValueType } from './value-types';
 import { EventClass, notifyKeyspaceEvent } from '../pubsub/notify';
@@ -607,13 +607,16 @@ async function blmoveAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Pr
   const from = parseEnd(reply, argv[3]);
   if (from === -1) return;
   const to = parseEnd(reply, argv[4]);
-  if (to === -1 || parseBlockTimeout(reply, argv[5]) < 0) return;
-  if (!(await moveAcross(tx, reply, argv[1], argv[2], from, to))) reply.error(crossShardBlockError('BLMOVE'));
+  if (to === -1) return;
+  const timeout = parseBlockTimeout(reply, argv[5]);
+  if (timeout < 0) return;
+  if (!(await moveAcross(tx, reply, argv[1], argv[2], from, to))) await blockAcross(tx, reply, [argv[1]], timeout);
 }
 
 async function brpoplpushAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
-  if (parseBlockTimeout(reply, argv[3]) < 0) return;
-  if (!(await moveAcross(tx, reply, argv[1], argv[2], ListEnd.Tail, ListEnd.Head))) reply.error(crossShardBlockError('BRPOPLPUSH'));
+  const timeout = parseBlockTimeout(reply, argv[3]);
+  if (timeout < 0) return;
+  if (!(await moveAcross(tx, reply, argv[1], argv[2], ListEnd.Tail, ListEnd.Head))) await blockAcross(tx, reply, [argv[1]], timeout);
 }
 
 /** True when a shard's reply is RESP2 or RESP3 null. */
@@ -641,9 +644,12 @@ async function lmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Pro
 }
 
 async function blmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter): Promise<void> {
-  if (!parseMpop(reply, argv, 2) || parseBlockTimeout(reply, argv[1]) < 0) return;
-  const found = await popFirstAcross(tx, mpopKeysOf(argv), mpopSingle());
-  if (found === null) reply.error(crossShardBlockError('BLMPOP'));
+  if (!parseMpop(reply, argv, 2)) return;
+  const timeout = parseBlockTimeout(reply, argv[1]);
+  if (timeout < 0) return;
+  const keys = mpopKeysOf(argv);
+  const found = await popFirstAcross(tx, keys, mpopSingle());
+  if (found === null) await blockAcross(tx, reply, keys, timeout);
   else reply.raw(found.reply);
 }
 
@@ -659,10 +665,11 @@ function mpopSingle(): (key: Buffer) => Buffer[] {
 }
 
 async function blockingPopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, end: ListEnd): Promise<void> {
-  if (parseBlockTimeout(reply, argv[argv.length - 1]) < 0) return;
+  const timeout = parseBlockTimeout(reply, argv[argv.length - 1]);
+  if (timeout < 0) return;
   const popCommand = end === ListEnd.Head ? LPOP : RPOP;
   const found = await popFirstAcross(tx, argv.slice(1, -1), (key) => [popCommand, key]);
-  if (found === null) return reply.error(crossShardBlockError(end === ListEnd.Head ? 'BLPOP' : 'BRPOP'));
+  if (found === null) return blockAcross(tx, reply, argv.slice(1, -1), timeout);
   if (isError(found.reply)) return reply.raw(found.reply);
   reply.array(2);
   reply.bulk(found.key);

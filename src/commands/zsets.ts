@@ -17,7 +17,7 @@ import type { ReplyWriter } from '../protocol/reply';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { Bound, ZSet } from '../store/zset/zset';
 import { formatDouble, parseFloat64, parseInteger, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
-import { crossShardBlockError, parseBlockTimeout } from './blocking-args';
+import { blockAcross, parseBlockTimeout } from './blocking-args';
 import { elementScan, parseElementScanOptions, scanMatches } from './element-scan';
 import { INVALID_CURSOR, NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors';
 import { parseScanCursor } from './keys';
@@ -648,18 +648,21 @@ const ZPOPMAX = Buffer.from('zpopmax');
 /** [B]ZMPOP over keys of several shards: ZMPOP of one key at a time, in key order. */
 async function zmpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, blocking: boolean): Promise<void> {
   if (!parseMpop(reply, argv, blocking ? 2 : 1)) return;
-  if (blocking && parseBlockTimeout(reply, argv[1]) < 0) return;
+  const timeout = blocking ? parseBlockTimeout(reply, argv[1]) : 0;
+  if (timeout < 0) return;
   const side = mpopArgs.max ? MAX : MIN;
   const count = Buffer.from(String(mpopArgs.count));
-  const found = await popFirstAcross(tx, argv.slice(mpopArgs.firstKey, mpopArgs.firstKey + mpopArgs.numKeys), (key) => [ZMPOP, ONE, key, side, COUNT, count]);
+  const keys = argv.slice(mpopArgs.firstKey, mpopArgs.firstKey + mpopArgs.numKeys);
+  const found = await popFirstAcross(tx, keys, (key) => [ZMPOP, ONE, key, side, COUNT, count]);
   if (found !== null) reply.raw(found);
-  else if (blocking) reply.error(crossShardBlockError('BZMPOP'));
+  else if (blocking) await blockAcross(tx, reply, keys, timeout);
   else reply.nilArray();
 }
 
 /** BZPOPMIN/BZPOPMAX over keys of several shards: ZPOPMIN/ZPOPMAX of one key at a time, in key order. */
 async function bzpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, max: boolean): Promise<void> {
-  if (parseBlockTimeout(reply, argv[argv.length - 1]) < 0) return;
+  const timeout = parseBlockTimeout(reply, argv[argv.length - 1]);
+  if (timeout < 0) return;
   const pop = max ? ZPOPMAX : ZPOPMIN;
   for (let i = 1; i < argv.length - 1; i++) {
     const popped = await tx.exec(tx.shardOf(argv[i]), [pop, argv[i]]);
@@ -671,7 +674,7 @@ async function bzpopAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, max:
     for (const element of elements) reply.raw(element);
     return;
   }
-  reply.error(crossShardBlockError(max ? 'BZPOPMAX' : 'BZPOPMIN'));
+  await blockAcross(tx, reply, argv.slice(1, -1), timeout);
 }
 
 // ---- ZRANDMEMBER -------------------------------------------------------------------

@@ -13,7 +13,9 @@ export type TimeoutReply = 'nilArray' | 'nil';
 /** Where a blocked command's eventual reply goes. */
 export type BlockOrigin =
   | { kind: 'client'; client: import('../net/client').Client }
-  | { kind: 'peer'; peer: number; requestId: number; proto: 2 | 3 };
+  | { kind: 'peer'; peer: number; requestId: number; proto: 2 | 3 }
+  /** A client blocked on keys of several shards: the shard only tells its thread that a key got data. */
+  | { kind: 'watch'; thread: number };
 
 export interface BlockedCall {
   argv: Buffer[];
@@ -42,6 +44,8 @@ export class BlockingRegistry {
   /** Calls by origin, to cancel them when a client goes away. */
   private readonly byClient = new Map<object, BlockedCall>();
   private readonly byRequest = new Map<string, BlockedCall>();
+  /** Watches of clients blocked on several shards (not counted as blocked here: their thread counts them). */
+  private readonly byWatch = new Map<string, BlockedCall>();
   /** Queues holding wakeOnWrite calls, with how many. */
   private readonly writeWatched = new Map<string, number>();
 
@@ -79,7 +83,8 @@ export class BlockingRegistry {
       }, timeoutMs);
     }
     if (origin.kind === 'client') this.byClient.set(origin.client, call);
-    else this.byRequest.set(`${origin.peer}:${origin.requestId}`, call);
+    else if (origin.kind === 'peer') this.byRequest.set(`${origin.peer}:${origin.requestId}`, call);
+    else this.byWatch.set(`${origin.thread}:${clientId}`, call);
   }
 
   /** Notes that a key may have data for its waiters. */
@@ -169,6 +174,12 @@ export class BlockingRegistry {
     }
   }
 
+  /** Drops the watch a thread's cross-shard blocked client keeps on this shard. */
+  unwatch(thread: number, clientId: number): void {
+    const call = this.byWatch.get(`${thread}:${clientId}`);
+    if (call) this.remove(call);
+  }
+
   /** Forgets a remote request's blocked call (its client disconnected). */
   cancelRequest(peer: number, requestId: number): void {
     const call = this.byRequest.get(`${peer}:${requestId}`);
@@ -191,6 +202,7 @@ export class BlockingRegistry {
       }
     }
     if (call.origin.kind === 'client') this.byClient.delete(call.origin.client);
-    else this.byRequest.delete(`${call.origin.peer}:${call.origin.requestId}`);
+    else if (call.origin.kind === 'peer') this.byRequest.delete(`${call.origin.peer}:${call.origin.requestId}`);
+    else this.byWatch.delete(`${call.origin.thread}:${call.clientId}`);
   }
 }

@@ -88,6 +88,14 @@ export interface ShardTx {
   exec(shard: number, argv: Buffer[]): Promise<Buffer>;
   /** Runs a whole command, routed as usual (one shard, or split over several); resolves with its reply. */
   run(argv: Buffer[]): Promise<Buffer>;
+  /** False when the coordinated command runs inside EXEC: a blocking command must reply at once. */
+  readonly canBlock: boolean;
+  /**
+   * Blocks the client on keys of several shards (only when canBlock). Write no reply: when one of
+   * the keys gets data the whole command is coordinated again; after timeoutMs (0 = forever) the
+   * client gets a null array.
+   */
+  blockOn(keys: Buffer[], timeoutMs: number): Promise<void>;
 }
 
 /**

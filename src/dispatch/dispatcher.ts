@@ -199,7 +199,7 @@ export class Dispatcher {
   private deliverTimeout(call: BlockedCall, error: string | null): void {
     const r = this.rerunReply;
     r.reset();
-    r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
+    r.proto = protoOf(call.origin);
     if (error !== null) r.error(error);
     else if (call.timeoutReply === 'nil') r.nil();
     else r.nilArray();
@@ -216,11 +216,16 @@ export class Dispatcher {
 
   /** Runs a blocked call again; true when it was served (and its reply delivered). */
   private rerun(call: BlockedCall): boolean {
+    if (call.origin.kind === 'watch') {
+      // A client blocked on several shards: its thread coordinates the command again.
+      this.links!.notifyCrossReady(call.origin.thread, call.clientId);
+      return true;
+    }
     const cmd = this.lookupChecked(call.argv)!;
     const ctx = this.ctx;
     const r = this.rerunReply;
     r.reset();
-    r.proto = call.origin.kind === 'client' ? call.origin.client.proto : call.origin.proto;
+    r.proto = protoOf(call.origin);
     ctx.db = this.shard.dbs[call.dbIndex];
     ctx.dbIndex = call.dbIndex;
     ctx.reply = r;
@@ -251,6 +256,7 @@ export class Dispatcher {
       this.links!.replyTo(origin.peer, origin.requestId, reply);
       return;
     }
+    if (origin.kind === 'watch') return; // watches never reply: their thread does
     const client = origin.client;
     if (client.flags & ClientFlag.Closed) return;
     // As in Redis, CLIENT REPLY SKIP was spent when the command blocked; OFF still holds.
@@ -300,6 +306,12 @@ export class Dispatcher {
     const maxBulk = config.numeric('proto-max-bulk-len');
     for (const c of this.clients.values()) c.parser.limits.maxBulkLen = maxBulk;
   }
+}
+
+/** The protocol a blocked call's reply is encoded in. */
+function protoOf(origin: BlockOrigin): 2 | 3 {
+  if (origin.kind === 'client') return origin.client.proto;
+  return origin.kind === 'peer' ? origin.proto : 2;
 }
 
 /** Commands that act on the transaction itself instead of being queued by MULTI. */

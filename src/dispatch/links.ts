@@ -204,7 +204,7 @@ export class ShardLinks {
   }
 
   /** Runs a whole command inside a coordination (all shards frozen), resolving with its reply. */
-  private runCommand(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
+  private runCommand(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer | null> {
     const target = this.targetOf(cmd, argv);
     return target >= 0 ? this.execOn(target, client, argv) : this.runSplit(cmd, client, argv);
   }
@@ -249,8 +249,9 @@ export class ShardLinks {
   // ---- multi-shard commands -------------------------------------------
 
   /** Runs a command whose keys span shards (or that runs everywhere), atomically. */
-  private async coordinate(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
+  private async coordinate(cmd: Command, client: Client, argv: Buffer[], deadline = 0): Promise<void> {
     const muted = client.repliesMuted; // read before the first await: the client moves on to its next command
+    let blocked: CrossBlockRequest | null = null;
     await this.acquireGlobalLock();
     // The previous lock holder's UNLOCK may still be in its ring (it rings our doorbell only at
     // the end of its turn): take it now, or we would stay frozen by it, never draining that ring.
@@ -260,23 +261,80 @@ export class ShardLinks {
     for (let s = 0; s < this.count; s++) if (s !== this.self) peers.push(s);
     try {
       await Promise.all(peers.map((s) => this.request(s, Kind.Lock, 0, 2, [])));
-      const reply = await this.runSplit(cmd, client, argv);
-      if (!muted) client.reply.raw(reply);
+      const reply = await this.runSplit(cmd, client, argv, (request) => (blocked = request));
+      if (reply !== null && !muted) client.reply.raw(reply);
     } finally {
       for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, [], 0);
       this.coordinating = false;
       this.releaseGlobalLock();
-      client.flags &= ~ClientFlag.Waiting;
-      client.resume();
+      if (blocked !== null) {
+        this.startCrossBlock(cmd, client, argv, blocked, deadline);
+      } else {
+        client.flags &= ~ClientFlag.Waiting;
+        client.resume();
+      }
       this.unfreeze();
     }
+  }
+
+  // ---- clients blocked on keys of several shards ---------------------------
+  //
+  // The coordinator found no data: while every shard is still frozen it leaves a watch on each
+  // shard holding one of the keys (so no push can slip in between). The first watch to see data
+  // tells this thread (_xready), which drops the other watches and coordinates the whole command
+  // again: served, or blocked again until the deadline.
+
+  private readonly crossBlocked = new Map<number, { cmd: Command; client: Client; argv: Buffer[]; shards: number[]; deadline: number; timer: NodeJS.Timeout | null }>();
+
+  /** Clients of this thread blocked on keys of several shards (INFO blocked_clients). */
+  get crossBlockedCount(): number {
+    return this.crossBlocked.size;
+  }
+
+  private startCrossBlock(cmd: Command, client: Client, argv: Buffer[], request: CrossBlockRequest, deadline: number): void {
+    if (deadline === 0 && request.timeoutMs > 0) deadline = Date.now() + request.timeoutMs;
+    const entry = { cmd, client, argv: argv.map((a) => Buffer.from(a)), shards: request.shards, deadline, timer: null as NodeJS.Timeout | null };
+    if (deadline > 0) entry.timer = setTimeout(() => this.endCrossBlock(client.id, true), Math.max(0, deadline - Date.now()));
+    this.crossBlocked.set(client.id, entry);
+  }
+
+  /** Drops a cross-shard blocked client's watches; on timeout it gets its null reply. */
+  private endCrossBlock(clientId: number, timedOut: boolean): void {
+    const entry = this.crossBlocked.get(clientId);
+    if (entry === undefined) return;
+    this.crossBlocked.delete(clientId);
+    if (entry.timer) clearTimeout(entry.timer);
+    for (const s of entry.shards) {
+      if (s === this.self) this.dispatcher.shard.blocking.unwatch(this.self, clientId);
+      else this.sendRecord(s, Kind.Exec, entry.client.dbIndex, 2, [XUNWATCH, Buffer.from(String(this.self))], clientId);
+    }
+    if (!timedOut) return;
+    const client = entry.client;
+    if (client.flags & ClientFlag.Closed) return;
+    client.reply.nilArray();
+    client.flags &= ~ClientFlag.Waiting;
+    client.resume();
+  }
+
+  /** A watch saw data for a client blocked here on keys of several shards: try the command again. */
+  crossReady(clientId: number): void {
+    const entry = this.crossBlocked.get(clientId);
+    if (entry === undefined || entry.client.flags & ClientFlag.Closed) return;
+    this.endCrossBlock(clientId, false);
+    this.coordinate(entry.cmd, entry.client, entry.argv, entry.deadline).catch((err) => this.dispatcher.log.error({ err }, 'blocked multi-shard command failed'));
+  }
+
+  /** Tells thread `thread` that a watch of its client saw data (from a shard-side re-run). */
+  notifyCrossReady(thread: number, clientId: number): void {
+    if (thread === this.self) setImmediate(() => this.crossReady(clientId));
+    else this.sendRecord(thread, Kind.Exec, 0, 2, [XREADY, Buffer.from(String(clientId))], 0);
   }
 
   /** Runs a command on every thread without freezing anyone (route 'threads'). */
   private async fanout(cmd: Command, client: Client, argv: Buffer[]): Promise<void> {
     const muted = client.repliesMuted;
     try {
-      const reply = await this.runSplit(cmd, client, argv);
+      const reply = (await this.runSplit(cmd, client, argv))!; // no onBlock: never null
       if (!muted) client.reply.raw(reply);
     } finally {
       client.flags &= ~ClientFlag.Waiting;
@@ -285,20 +343,37 @@ export class ShardLinks {
   }
 
   /** Splits a command per shard, runs the parts and merges the replies. */
-  private async runSplit(cmd: Command, client: Client, argv: Buffer[]): Promise<Buffer> {
+  /**
+   * Splits a command per shard, runs the parts and merges the replies. With `onBlock` (a client's
+   * own command, not one inside EXEC) a coordinator may block on keys of several shards: then
+   * onBlock gets where and the result is null.
+   */
+  private async runSplit(cmd: Command, client: Client, argv: Buffer[], onBlock?: (request: CrossBlockRequest) => void): Promise<Buffer | null> {
     if (cmd.coordinate) {
       const reply = new ReplyWriter(256);
       reply.proto = client.proto;
+      let blocked = false;
       const tx: ShardTx = {
         shardCount: this.count,
         dbIndex: client.dbIndex,
         client,
+        canBlock: onBlock !== undefined,
         shardOf: (key) => shardOfKey(key, this.count),
         exec: (s, sub) => this.execOn(s, client, sub),
-        run: (sub) => this.runCommand(this.dispatcher.lookupChecked(sub)!, client, sub),
+        run: async (sub) => (await this.runCommand(this.dispatcher.lookupChecked(sub)!, client, sub))!,
+        blockOn: async (keys, timeoutMs) => {
+          const byShard = new Map<number, Buffer[]>();
+          for (const key of keys) {
+            const s = shardOfKey(key, this.count);
+            byShard.set(s, [...(byShard.get(s) ?? [XWATCH, Buffer.from(String(this.self))]), key]);
+          }
+          await Promise.all([...byShard].map(([s, sub]) => this.execOn(s, client, sub)));
+          blocked = true;
+          onBlock!({ shards: [...byShard.keys()], timeoutMs });
+        },
       };
       await cmd.coordinate(tx, argv, reply);
-      return reply.take();
+      return blocked ? null : reply.take();
     }
     if (cmd.route === 'all' || cmd.route === 'threads') {
       const replies = await Promise.all(range(this.count).map((s) => this.execOn(s, client, argv)));
@@ -379,6 +454,7 @@ export class ShardLinks {
 
   /** Tells a peer that the client of a blocked request went away. */
   cancelRemoteBlock(client: Client): void {
+    this.endCrossBlock(client.id, false);
     const rb = client.remoteBlock;
     if (rb === null) return;
     client.remoteBlock = null;
@@ -550,6 +626,15 @@ export class ShardLinks {
 }
 
 const EMPTY = Buffer.alloc(0);
+const XWATCH = Buffer.from('_xwatch');
+const XUNWATCH = Buffer.from('_xunwatch');
+const XREADY = Buffer.from('_xready');
+
+/** Where a coordinated command blocked: the shards holding its watches, and its timeout. */
+interface CrossBlockRequest {
+  shards: number[];
+  timeoutMs: number;
+}
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);

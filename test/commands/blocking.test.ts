@@ -1,11 +1,12 @@
 // Blocked clients and the rest of the server: CLIENT UNBLOCK, SWAPDB waking
-// blocked clients, and a served blocked command touching WATCHed keys, on 1
-// and 2 shard threads (the blocked client may wait on another thread's shard).
+// blocked clients, a served blocked command touching WATCHed keys, on 1 and 2
+// shard threads, and blocking on keys of several shards at once.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server';
 import { RawClient } from '../helpers/resp';
+import { keyOnShard } from '../helpers/shards';
 
 let servers: RunningServer[];
 
@@ -73,3 +74,40 @@ for (const threads of [1, 2]) {
     await Promise.all([blocked.close(), watcher.close(), pusher.close()]);
   });
 }
+
+test('blocking commands whose keys live on different shards block, wake and time out (threads 2)', async () => {
+  const port = servers[1].port;
+  const [a, b] = [keyOnShard('xb:a', 0), keyOnShard('xb:b', 1)];
+  const [c1, c2, c3, other] = await Promise.all([RawClient.connect(port), RawClient.connect(port), RawClient.connect(port), RawClient.connect(port)]);
+  // Two clients blocked on both shards' keys are served in turn by pushes to either shard.
+  const first = (await blockOn(c1, other, 'BLPOP', a, b, '0')).reply;
+  const second = c2.command('BLPOP', a, b, '0');
+  await new Promise((r) => setTimeout(r, 100));
+  await other.command('RPUSH', b, 'from-b');
+  assert.equal((await first).toString(), `*2\r\n$${b.length}\r\n${b}\r\n$6\r\nfrom-b\r\n`);
+  await other.command('RPUSH', a, 'from-a');
+  assert.equal((await second).toString(), `*2\r\n$${a.length}\r\n${a}\r\n$6\r\nfrom-a\r\n`);
+  // Sorted sets and BLMOVE across shards.
+  const zpop = (await blockOn(c1, other, 'BZPOPMIN', a + 'z', b + 'z', '0')).reply;
+  await other.command('ZADD', b + 'z', '1', 'm');
+  assert.equal((await zpop).toString(), `*3\r\n$${b.length + 1}\r\n${b}z\r\n$1\r\nm\r\n$1\r\n1\r\n`);
+  const move = (await blockOn(c1, other, 'BLMOVE', a, b, 'LEFT', 'RIGHT', '0')).reply;
+  await other.command('LPUSH', a, 'moved');
+  assert.equal((await move).toString(), '$5\r\nmoved\r\n');
+  assert.equal((await other.command('LRANGE', b, '0', '-1')).toString(), '*1\r\n$5\r\nmoved\r\n');
+  await other.command('DEL', a, b);
+  // A timeout gives a null array; inside MULTI nothing blocks.
+  assert.equal((await c3.command('BLPOP', a, b, '0.2')).toString(), '*-1\r\n');
+  await c3.command('MULTI');
+  await c3.command('BLPOP', a, b, '0');
+  assert.equal((await c3.command('EXEC')).toString(), '*1\r\n*-1\r\n');
+  // A client that leaves while blocked leaves no watch behind: the next push stays in the list.
+  const abandoned = (await blockOn(c2, other, 'BLPOP', a, b, '0')).reply;
+  abandoned.catch(() => {}); // rejected when the connection closes: that is the point
+  await c2.close();
+  await new Promise((r) => setTimeout(r, 100));
+  await other.command('RPUSH', a, 'kept');
+  assert.equal((await other.command('LRANGE', a, '0', '-1')).toString(), '*1\r\n$4\r\nkept\r\n');
+  assert.match((await other.command('INFO', 'clients')).toString(), /blocked_clients:0/);
+  await Promise.all([c1.close(), c3.close(), other.close()]);
+});

@@ -94,7 +94,7 @@ function localSnapshot(dispatcher: Dispatcher): StatsSnapshot {
     keyspaceMisses: shard.stats.keyspaceMisses,
     expiredKeys: shard.stats.expiredKeys,
     evictedKeys: shard.stats.evictedKeys,
-    blockedClients: shard.blocking.blockedCount,
+    blockedClients: shard.blocking.blockedCount + (dispatcher.links?.crossBlockedCount ?? 0),
     heapBytes: v8.getHeapStatistics().used_heap_size,
     storeBytes: shard.heap.bytesReserved,
     datasetBytes: shard.heap.bytesUsed,
