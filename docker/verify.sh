@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Dockerfile with podman and checks the image for real: RESP through the
-# published port, the HEALTHCHECK, a non-root server process as PID 1, production
+# published port, protected mode (off by default, refusing outside clients when on), the HEALTHCHECK, a non-root server process as PID 1, production
 # dependencies only, and a clean SIGTERM stop. Prints PASS/FAIL per check and exits
 # non-zero on any failure; if podman cannot build or run, that is a failure too.
 #
@@ -147,6 +147,18 @@ fi
 
 reply=$(cli CONFIG GET protected-mode | tr '\n' ' ')
 if [ "$reply" = "protected-mode no " ]; then pass "protected-mode is off"; else fail "CONFIG GET protected-mode: '$reply'"; fi
+
+# With protected mode on and no password, clients from outside the container (the host, through the
+# published port) are refused, as in Redis; loopback inside the container still works.
+cli CONFIG SET protected-mode yes > /dev/null
+reply=$(cli PING)
+case "$reply" in
+    *DENIED*"protected mode"*) pass "protected-mode yes refuses a client from outside the container (DENIED)" ;;
+    *) fail "protected-mode yes: a client from outside got '$reply'" ;;
+esac
+podman exec "$CONTAINER" node -e 'const s = require("net").connect(6379, "127.0.0.1", () => s.write("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$14\r\nprotected-mode\r\n$2\r\nno\r\n")); s.on("data", () => s.end());' > /dev/null 2>&1 || true
+reply=$(cli PING)
+if [ "$reply" = PONG ]; then pass "protected-mode no again (set over loopback inside the container)"; else fail "after CONFIG SET protected-mode no over loopback: PING gave '$reply'"; fi
 
 healthcheck=$(podman image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE" 2>&1 || true)
 if podman healthcheck run "$CONTAINER" > /dev/null 2>&1; then
