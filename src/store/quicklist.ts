@@ -13,6 +13,8 @@
 // move the whole node on every head push. Compression (list-compress-depth)
 // is not implemented: it changes memory use only.
 
+import { readVarint, varintSize, writeVarint } from './varint';
+
 /** Byte budgets of fill -1..-5 (Redis optimization_level). */
 const SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
 /** Largest node for positive (count) fills. */
@@ -29,26 +31,8 @@ const SPARSE_DIVISOR = 4;
 
 export const enum ListEnd { Head = 0, Tail = 1 }
 
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
 function entrySize(valueLength: number): number {
   return valueLength + 2 * varintSize(valueLength);
-}
-
-/** Length stored at an entry's start (LEB128). */
-function readLength(buf: Uint8Array, at: number): number {
-  let byte = buf[at];
-  if (byte < 0x80) return byte;
-  let n = byte & 0x7f;
-  let scale = 128;
-  do {
-    byte = buf[++at];
-    n += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte >= 0x80);
-  return n;
 }
 
 /** Length stored at an entry's end: low 7 bits in the last byte, continuing toward lower addresses. */
@@ -67,17 +51,12 @@ function readBackLength(buf: Uint8Array, last: number): number {
 
 /** Writes one entry at `at`; returns the offset past it. */
 function writeEntry(buf: Uint8Array, at: number, value: Uint8Array): number {
-  let n = value.length;
-  while (n >= 0x80) {
-    buf[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
+  at = writeVarint(buf, at, value.length);
   if (value.length <= 16) for (let i = 0; i < value.length; i++) buf[at + i] = value[i];
   else buf.set(value, at);
   at += value.length;
   const end = at + varintSize(value.length);
-  n = value.length;
+  let n = value.length;
   let p = end - 1;
   while (n >= 0x80) {
     buf[p--] = (n & 0x7f) | 0x80;
@@ -164,7 +143,7 @@ export class ListCursor implements ElementView {
   }
 
   private load(at: number): void {
-    const length = readLength(this.buf, at);
+    const length = readVarint(this.buf, at);
     this.entry = at;
     this.start = at + varintSize(length);
     this.end = this.start + length;
@@ -223,7 +202,7 @@ export class Quicklist {
   peek(end: ListEnd, out: ElementView): void {
     if (end === ListEnd.Head) {
       const node = this.nodes[0];
-      const length = readLength(node.buf, node.start);
+      const length = readVarint(node.buf, node.start);
       out.buf = node.buf;
       out.start = node.start + varintSize(length);
       out.end = out.start + length;
@@ -240,7 +219,7 @@ export class Quicklist {
   pop(end: ListEnd): void {
     const index = end === ListEnd.Head ? 0 : this.nodes.length - 1;
     const node = this.nodes[index];
-    if (end === ListEnd.Head) node.start += entrySize(readLength(node.buf, node.start));
+    if (end === ListEnd.Head) node.start += entrySize(readVarint(node.buf, node.start));
     else node.end -= entrySize(readBackLength(node.buf, node.end - 1));
     this.length--;
     if (--node.count === 0) this.nodes.splice(index, 1);
@@ -420,7 +399,7 @@ export class Quicklist {
   /** Offset `steps` entries after the entry at `at`. */
   private entryOffsetFrom(node: ListNode, at: number, steps: number): number {
     const buf = node.buf;
-    for (; steps > 0; steps--) at += entrySize(readLength(buf, at));
+    for (; steps > 0; steps--) at += entrySize(readVarint(buf, at));
     return at;
   }
 
@@ -509,7 +488,7 @@ function compactForward(node: ListNode, value: Uint8Array, limit: number): numbe
   let write = node.start;
   let removed = 0;
   while (read < node.end) {
-    const length = readLength(buf, read);
+    const length = readVarint(buf, read);
     const size = varintSize(length);
     const entryEnd = read + 2 * size + length;
     if (bytesEqual(buf, read + size, length, value)) {
