@@ -5,20 +5,12 @@
 //
 //   node dist/bench/memory-hashes-sets.js [scale] [case-name-substring]   (scale 1 = the sizes above)
 
-import { encodeCommand, RespClient, type RespArg } from './lib/resp';
-import { findExecutable, readRssBytes } from './lib/proc';
-import { freePort, startServer, type ServerProcess } from './lib/server';
-
-interface Case {
-  name: string;
-  elements: number;
-  /** The commands that load the case, in batches. */
-  commands(emit: (args: RespArg[]) => void): void;
-}
+import type { RespArg } from './lib/resp';
+import { runMemoryCases, type MemoryCase } from './lib/collection-memory';
 
 const PAIRS_PER_COMMAND = 100;
 
-function cases(scale: number): Case[] {
+function cases(scale: number): MemoryCase[] {
   const big = Math.round(1_000_000 * scale);
   const small = Math.round(100_000 * scale);
   return [
@@ -69,74 +61,7 @@ function cases(scale: number): Case[] {
   ];
 }
 
-const BATCH = 200;
-
-async function load(port: number, c: Case): Promise<void> {
-  const client = await RespClient.connect(port);
-  let batch: Buffer[] = [];
-  const inflight: Array<Promise<unknown>> = [];
-  const flush = () => {
-    if (batch.length === 0) return;
-    inflight.push(client.sendEncoded(Buffer.concat(batch), batch.length));
-    batch = [];
-  };
-  c.commands((args) => {
-    batch.push(encodeCommand(args));
-    if (batch.length === BATCH) flush();
-  });
-  flush();
-  await Promise.all(inflight);
-  client.close();
-}
-
-async function usedMemory(port: number): Promise<number> {
-  const client = await RespClient.connect(port);
-  const info = String(await client.command(['INFO', 'memory']));
-  client.close();
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function measure(kind: 'nodefly' | 'redis', c: Case): Promise<{ rss: number; used: number }> {
-  const port = await freePort();
-  const launch = kind === 'redis'
-    ? { command: findExecutable('redis-server')!, args: ['--port', String(port), '--save', '', '--appendonly', 'no'] }
-    : { command: process.execPath, args: [`${__dirname}/../src/cli.js`, '--port', String(port), '--loglevel', 'warning'] };
-  const server: ServerProcess = await startServer({ name: kind, launch, port });
-  try {
-    await sleep(500);
-    const rssBefore = readRssBytes(server.pid);
-    const usedBefore = kind === 'redis' ? await usedMemory(port) : NaN;
-    await load(port, c);
-    // Let the collector settle: the load leaves request garbage behind.
-    await sleep(3000);
-    const rss = readRssBytes(server.pid) - rssBefore;
-    const used = kind === 'redis' ? (await usedMemory(port)) - usedBefore : NaN;
-    return { rss, used };
-  } finally {
-    await server.stop(2000);
-  }
-}
-
-async function main(): Promise<void> {
-  const scale = Number(process.argv[2] ?? 1);
-  const haveRedis = findExecutable('redis-server') !== undefined;
-  const only = process.argv[3];
-  for (const c of cases(scale)) {
-    if (only !== undefined && !c.name.includes(only)) continue;
-    const ours = await measure('nodefly', c);
-    const line: Record<string, unknown> = { case: c.name, nodeflyRssBytesPerElement: +(ours.rss / c.elements).toFixed(1) };
-    if (haveRedis) {
-      const redis = await measure('redis', c);
-      line.redisRssBytesPerElement = +(redis.rss / c.elements).toFixed(1);
-      line.redisUsedMemoryBytesPerElement = +(redis.used / c.elements).toFixed(1);
-    }
-    console.log(JSON.stringify(line));
-  }
-}
-
-main().catch((err) => {
+runMemoryCases(cases(Number(process.argv[2] ?? 1)), process.argv[3]).catch((err) => {
   console.error(err);
   process.exit(1);
 });
