@@ -9,6 +9,7 @@
 //   [--threads-list 1,2] [--only cpu|memory] [--pin] [--json out.json]
 //   [--ours-cmd 'template with {port} {threads}']   (or env NODEFLY_BENCH_CMD)
 
+import { positiveInteger } from './lib/args';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -129,12 +130,6 @@ function usage(): string {
     '  --json FILE           also write all results as JSON',
     "  --ours-cmd TEMPLATE   shell command for nodefly, with {port} and {threads} (env NODEFLY_BENCH_CMD)",
   ].join('\n');
-}
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got "${text}"`);
-  return value;
 }
 
 function parseOptions(): Options {

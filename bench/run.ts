@@ -4,6 +4,7 @@
 // to get running, each also as a ratio to Redis. Writes bench/results/<date>-<host>
 // .json, .md and .svg and prints the markdown. See bench/README.md.
 
+import { positiveInteger } from './lib/args';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -73,12 +74,6 @@ interface Options {
   memory: boolean;
   outDir: string;
   contenderOptions: Parameters<typeof listContenders>[0];
-}
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got "${text}"`);
-  return value;
 }
 
 function parseOptions(): Options {
