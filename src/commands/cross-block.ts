@@ -4,12 +4,10 @@
 
 import { command, type ExecContext } from '../dispatch/command';
 
-/** _xwatch <thread> key...: watch keys of this shard for the calling client of `thread`. */
+/** _xwatch <thread> key...: watch keys of this shard for the calling client of `thread` (re-armed in place if it exists). */
 function xwatch(ctx: ExecContext, argv: Buffer[]): void {
   const thread = Number(argv[1].latin1Slice(0, argv[1].length));
-  const blocking = ctx.shard.blocking;
-  blocking.unwatch(thread, ctx.clientId);
-  blocking.add([], ctx.clientId, ctx.dbIndex, argv.slice(2), 0, 'nilArray', { kind: 'watch', thread }, () => {});
+  ctx.shard.blocking.watch(thread, ctx.clientId, ctx.dbIndex, argv.slice(2));
   ctx.reply.ok();
 }
 

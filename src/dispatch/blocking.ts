@@ -30,6 +30,8 @@ export interface BlockedCall {
   done: boolean;
   /** Re-run after any write to its keys, not only when they get data (BlockOptions.wakeOnWrite). */
   wakeOnWrite: boolean;
+  /** A watch whose thread was told of data and has not had its turn yet: later waiters wait. */
+  notified: boolean;
 }
 
 /** Queue name of a key in a database. */
@@ -65,6 +67,7 @@ export class BlockingRegistry {
       timer: null,
       done: false,
       wakeOnWrite,
+      notified: false,
     };
     for (const key of keys) {
       const name = queueName(dbIndex, key);
@@ -125,7 +128,7 @@ export class BlockingRegistry {
 
   /**
    * Re-runs waiters of ready keys in FIFO order. `rerun` returns true when the call was
-   * served (it replied) and false when it blocked again.
+   * served (it replied) and false when it blocked again, or is a watch whose thread takes its turn.
    */
   serveReady(rerun: (call: BlockedCall) => boolean): void {
     while (this.ready.length > 0) {
@@ -174,10 +177,20 @@ export class BlockingRegistry {
     }
   }
 
+  /** Queues a watch for a thread's client blocked on keys of several shards; an existing one is re-armed in place. */
+  watch(thread: number, clientId: number, dbIndex: number, keys: Buffer[]): void {
+    const existing = this.byWatch.get(`${thread}:${clientId}`);
+    if (existing !== undefined) existing.notified = false;
+    else this.add([], clientId, dbIndex, keys, 0, 'nilArray', { kind: 'watch', thread }, () => {});
+  }
+
   /** Drops the watch a thread's cross-shard blocked client keeps on this shard. */
   unwatch(thread: number, clientId: number): void {
     const call = this.byWatch.get(`${thread}:${clientId}`);
-    if (call) this.remove(call);
+    if (call === undefined) return;
+    this.remove(call);
+    // It held its keys' queues while its thread took its turn: the next waiters' turn now.
+    if (call.notified) for (const name of call.queues) this.markReady(name);
   }
 
   /** Forgets a remote request's blocked call (its client disconnected). */

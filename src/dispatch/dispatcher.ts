@@ -217,9 +217,13 @@ export class Dispatcher {
   /** Runs a blocked call again; true when it was served (and its reply delivered). */
   private rerun(call: BlockedCall): boolean {
     if (call.origin.kind === 'watch') {
-      // A client blocked on several shards: its thread coordinates the command again.
-      this.links!.notifyCrossReady(call.origin.thread, call.clientId);
-      return true;
+      // A client blocked on several shards: its thread coordinates the command again, while the
+      // watch keeps its place (blocking.unwatch hands the turn on).
+      if (!call.notified) {
+        call.notified = true;
+        this.links!.notifyCrossReady(call.origin.thread, call.clientId);
+      }
+      return false;
     }
     const cmd = this.lookupChecked(call.argv)!;
     const ctx = this.ctx;

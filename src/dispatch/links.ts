@@ -249,7 +249,7 @@ export class ShardLinks {
   // ---- multi-shard commands -------------------------------------------
 
   /** Runs a command whose keys span shards (or that runs everywhere), atomically. */
-  private async coordinate(cmd: Command, client: Client, argv: Buffer[], deadline = 0): Promise<void> {
+  private async coordinate(cmd: Command, client: Client, argv: Buffer[], deadline = 0, watchedShards: number[] = []): Promise<void> {
     const muted = client.repliesMuted; // read before the first await: the client moves on to its next command
     let blocked: CrossBlockRequest | null = null;
     await this.acquireGlobalLock();
@@ -262,7 +262,13 @@ export class ShardLinks {
     try {
       await Promise.all(peers.map((s) => this.request(s, Kind.Lock, 0, 2, [])));
       const reply = await this.runSplit(cmd, client, argv, (request) => (blocked = request));
-      if (reply !== null && !muted) client.reply.raw(reply);
+      if (reply !== null) {
+        // Served after a watch fired: drop the watches while still frozen, so the next client
+        // waiting on those keys is only told once this one has taken its data.
+        const unwatch = [XUNWATCH, Buffer.from(String(this.self))];
+        await Promise.all(watchedShards.map((s) => this.execOn(s, client, unwatch)));
+        if (!muted) client.reply.raw(reply);
+      }
     } finally {
       for (const s of peers) this.sendRecord(s, Kind.Unlock, 0, 2, [], 0);
       this.coordinating = false;
@@ -280,9 +286,11 @@ export class ShardLinks {
   // ---- clients blocked on keys of several shards ---------------------------
   //
   // The coordinator found no data: while every shard is still frozen it leaves a watch on each
-  // shard holding one of the keys (so no push can slip in between). The first watch to see data
-  // tells this thread (_xready), which drops the other watches and coordinates the whole command
-  // again: served, or blocked again until the deadline.
+  // shard holding one of the keys (so no push can slip in between). A watch that sees data tells
+  // this thread (_xready) and holds its place in the key's FIFO queue, so later waiters are not
+  // told before this client had its turn. The thread coordinates the whole command again: served
+  // (the watches are dropped while frozen, which lets the next waiter's turn come), or blocked
+  // again (the watches are re-armed in place) until the deadline.
 
   private readonly crossBlocked = new Map<number, { cmd: Command; client: Client; argv: Buffer[]; shards: number[]; deadline: number; timer: NodeJS.Timeout | null }>();
 
@@ -320,8 +328,9 @@ export class ShardLinks {
   crossReady(clientId: number): void {
     const entry = this.crossBlocked.get(clientId);
     if (entry === undefined || entry.client.flags & ClientFlag.Closed) return;
-    this.endCrossBlock(clientId, false);
-    this.coordinate(entry.cmd, entry.client, entry.argv, entry.deadline).catch((err) => this.dispatcher.log.error({ err }, 'blocked multi-shard command failed'));
+    this.crossBlocked.delete(clientId);
+    if (entry.timer) clearTimeout(entry.timer);
+    this.coordinate(entry.cmd, entry.client, entry.argv, entry.deadline, entry.shards).catch((err) => this.dispatcher.log.error({ err }, 'blocked multi-shard command failed'));
   }
 
   /** Tells thread `thread` that a watch of its client saw data (from a shard-side re-run). */

@@ -22,11 +22,16 @@ after(async () => {
  * Sends a blocking command and, once the server counts it as blocked, hands back its pending
  * reply (wrapped: an async function would otherwise wait for the promise it returns).
  */
+/** Sends a blocking command and waits until the server counts `blocked` blocked clients. */
 async function blockOn(client: RawClient, observer: RawClient, ...args: string[]): Promise<{ reply: Promise<Buffer> }> {
+  return blockNth(1, client, observer, ...args);
+}
+
+async function blockNth(blocked: number, client: RawClient, observer: RawClient, ...args: string[]): Promise<{ reply: Promise<Buffer> }> {
   const reply = client.command(...args);
   for (let i = 0; i < 200; i++) {
     const info = (await observer.command('INFO', 'clients')).toString();
-    if (/blocked_clients:[1-9]/.test(info)) return { reply };
+    if (Number(/blocked_clients:(\d+)/.exec(info)![1]) >= blocked) return { reply };
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('client never blocked');
@@ -81,8 +86,8 @@ test('blocking commands whose keys live on different shards block, wake and time
   const [c1, c2, c3, other] = await Promise.all([RawClient.connect(port), RawClient.connect(port), RawClient.connect(port), RawClient.connect(port)]);
   // Two clients blocked on both shards' keys are served in turn by pushes to either shard.
   const first = (await blockOn(c1, other, 'BLPOP', a, b, '0')).reply;
-  const second = c2.command('BLPOP', a, b, '0');
-  await new Promise((r) => setTimeout(r, 100));
+  // FIFO: the first client blocked is served first, whichever shard gets the data.
+  const second = (await blockNth(2, c2, other, 'BLPOP', a, b, '0')).reply;
   await other.command('RPUSH', b, 'from-b');
   assert.equal((await first).toString(), `*2\r\n$${b.length}\r\n${b}\r\n$6\r\nfrom-b\r\n`);
   await other.command('RPUSH', a, 'from-a');
