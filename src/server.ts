@@ -10,6 +10,7 @@ import { createLogger } from './log';
 import { ShardThread, SharedCounters } from './net/thread';
 import { ShardLinks, createLinkBuffers } from './dispatch/links';
 import { REDIS_VERSION, SERVER_VERSION } from './version';
+import { loadLua } from './scripting/lua-bridge';
 
 export interface WorkerInit {
   index: number;
@@ -29,6 +30,7 @@ export interface RunningServer {
 export async function startServer(): Promise<RunningServer> {
   const log = createLogger(config.string('loglevel'), { thread: 0 });
   const count = config.numeric('threads');
+  const lua = loadLua(); // the WASM compile overlaps with binding the socket
   const listener = net.createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
@@ -41,6 +43,7 @@ export async function startServer(): Promise<RunningServer> {
   const counters = new SharedCounters();
   const linkBuffers = count > 1 ? createLinkBuffers(count) : null;
   const links = linkBuffers ? new ShardLinks(0, count, linkBuffers) : null;
+  await lua;
   const main = new ShardThread({ index: 0, count, listen: listener, counters, links, log });
 
   const workers: Worker[] = [];

@@ -16,5 +16,6 @@ import { crossBlockCommands } from './cross-block';
 import { geoCommands } from './geo';
 import { sortCommands } from './sort';
 import { pubsubCommands } from './pubsub';
+import { scriptingCommands } from './scripting';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands, crossBlockCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands, scriptingCommands, crossBlockCommands];

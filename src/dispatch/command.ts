@@ -2,7 +2,7 @@
 // module (src/commands/*.ts); COMMAND, routing, ACL and MULTI all read these
 // declarations, so no second list of commands exists anywhere.
 
-import type { ReplyWriter } from '../protocol/reply';
+import type { Protocol, ReplyWriter } from '../protocol/reply';
 import type { Keyspace } from '../store/keyspace';
 import type { Shard } from '../shard/shard';
 import type { Client } from '../net/client';
@@ -88,6 +88,15 @@ export interface ShardTx {
   exec(shard: number, argv: Buffer[]): Promise<Buffer>;
   /** Runs a whole command, routed as usual (one shard, or split over several); resolves with its reply. */
   run(argv: Buffer[]): Promise<Buffer>;
+  /** The command an argv names (a container's subcommand resolved). */
+  lookup(argv: Buffer[]): Command | undefined;
+  /**
+   * Runs a whole command synchronously, routed as usual, in database `dbIndex`, replying in
+   * `proto` (scripts can't wait for promises). The reply is valid until the next call.
+   */
+  runNow(argv: Buffer[], dbIndex: number, proto: Protocol): Buffer;
+  /** Runs argv on every other thread without waiting (cache updates). */
+  broadcast(argv: Buffer[]): void;
   /** False when the coordinated command runs inside EXEC: a blocking command must reply at once. */
   readonly canBlock: boolean;
   /**

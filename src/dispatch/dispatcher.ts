@@ -13,6 +13,8 @@ import { config } from '../config';
 import type { ShardLinks } from './links';
 import { ReplyWriter } from '../protocol/reply';
 import type { BlockOrigin, BlockedCall, TimeoutReply } from './blocking';
+import { scriptEngine, scriptHooks } from '../scripting/engine';
+import { isMainThread } from 'node:worker_threads';
 
 export class Dispatcher {
   readonly table = new CommandTable(allFamilies);
@@ -30,6 +32,9 @@ export class Dispatcher {
     readonly links: ShardLinks | null,
   ) {
     shard.pubsub.links = links;
+    scriptHooks.busy = (callerId) => this.serveWhileBusy(callerId);
+    scriptHooks.ended = () => links?.clearScriptBusy();
+    scriptHooks.log = (level, message) => this.log[SCRIPT_LOG_LEVELS[level]]({ script: true }, message);
     this.ctx = {
       shard, db: shard.dbs[0], dbIndex: 0, reply: null!, now: 0, client: null, clientId: 0, dispatcher: this, canBlock: false, rerun: false,
       block: (keys, timeoutMs, timeoutReply, options) => this.block(keys, timeoutMs, timeoutReply, options),
@@ -55,6 +60,37 @@ export class Dispatcher {
     const cmd = this.table.lookup(argv[0]);
     if (cmd === undefined || cmd.subcommandMap === null || argv.length < 2) return cmd;
     return cmd.subcommandMap.get(argv[1].latin1Slice(0, argv[1].length).toLowerCase());
+  }
+
+  /** A script ran past busy-reply-threshold: answer every other client now (other threads: see links). */
+  serveWhileBusy(scriptCallerId: number): void {
+    const engine = scriptEngine();
+    if (this.links !== null) {
+      this.links.markScriptBusy(engine.wrote);
+      if (this.links.takeScriptKill()) engine.killRequested = true;
+    }
+    for (const client of this.clients.values()) if (client.id !== scriptCallerId) client.pollWhileBusy();
+  }
+
+  /** A command that arrived while a script is busy: allow-busy commands run, the rest get BUSY. */
+  executeWhileBusy(client: Client, argv: Buffer[]): void {
+    const cmd = this.lookupChecked(argv);
+    if (cmd === undefined || !cmd.flags.includes('allow_busy') || ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity)) {
+      client.reply.error(BUSY_SCRIPT);
+    } else if (cmd.fullName === 'shutdown') {
+      // The event loop is stuck in the script, so a signal would never be handled: go now.
+      if (!argv.some((a) => a.latin1Slice(0, a.length).toLowerCase() === 'nosave')) {
+        client.reply.error(BUSY_SCRIPT);
+        return;
+      }
+      this.log.warn('SHUTDOWN NOSAVE while a script is busy: exiting');
+      this.log.flush();
+      // A worker's process.exit would end only its thread; the busy thread may be the main one.
+      if (isMainThread) process.exit(0);
+      else process.kill(process.pid, 'SIGKILL');
+    } else {
+      this.runLocal(cmd, client, argv);
+    }
   }
 
   /** Runs one parsed command for a client; its reply goes to client.reply. */
@@ -322,7 +358,10 @@ function protoOf(origin: BlockOrigin): 2 | 3 {
 const TX_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 /** What a RESP2 client may run while subscribed. */
 const SUBSCRIBED_MODE = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+/** pino levels of redis.log's LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING. */
+const SCRIPT_LOG_LEVELS = ['debug', 'debug', 'info', 'warn'] as const;
 const QUEUED = Buffer.from('+QUEUED\r\n');
+const BUSY_SCRIPT = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const UNWATCH = Buffer.from('unwatch');
 
 /** argv[i] as Redis prints it in errors: at most 128 bytes, CR/LF turned into spaces. */

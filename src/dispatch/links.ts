@@ -31,14 +31,17 @@ export interface LinkBuffers {
   requests: SharedArrayBuffer[][];
   /** replies[from][to]: replies from shard `to` back to thread `from`. */
   replies: SharedArrayBuffer[][];
-  /** One doorbell counter per thread, plus the coordinator lock at index `count`. */
+  /**
+   * One doorbell counter per thread, then the coordinator lock (index `count`), the busy script
+   * (`count + 1`: its thread + 1, plus SCRIPT_WROTE once it wrote) and SCRIPT KILL (`count + 2`).
+   */
   control: SharedArrayBuffer;
 }
 
 export function createLinkBuffers(count: number): LinkBuffers {
   const grid = () => Array.from({ length: count }, (_, from) =>
     Array.from({ length: count }, (_, to) => (from === to ? new SharedArrayBuffer(0) : createRingBuffer(RING_BYTES))));
-  return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 1)) };
+  return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 3)) };
 }
 
 /**
@@ -146,6 +149,41 @@ export class ShardLinks {
     this.listen();
   }
 
+  // ---- a script past busy-reply-threshold ----------------------------------------------
+  //
+  // Its thread is stuck in it with every shard frozen. The other threads then answer their
+  // clients at once, as Redis does: BUSY, or SCRIPT KILL (which the script's hook picks up).
+
+  /** Called by the busy script's thread, again every check: other threads answer BUSY from now on. */
+  markScriptBusy(wrote: boolean): void {
+    Atomics.store(this.control, this.count + 1, (this.self + 1) | (wrote ? SCRIPT_WROTE : 0));
+  }
+
+  /** The script ended. */
+  clearScriptBusy(): void {
+    Atomics.store(this.control, this.count + 1, 0);
+    Atomics.store(this.control, this.count + 2, 0);
+  }
+
+  /** True when another thread runs a script past busy-reply-threshold. */
+  get scriptBusyElsewhere(): boolean {
+    const busy = Atomics.load(this.control, this.count + 1);
+    return busy !== 0 && (busy & ~SCRIPT_WROTE) !== this.self + 1;
+  }
+
+  /** SCRIPT KILL from this thread for a script busy on another. */
+  killScriptElsewhere(): 'killed' | 'unkillable' | 'notbusy' {
+    if (!this.scriptBusyElsewhere) return 'notbusy';
+    if (Atomics.load(this.control, this.count + 1) & SCRIPT_WROTE) return 'unkillable';
+    Atomics.store(this.control, this.count + 2, 1);
+    return 'killed';
+  }
+
+  /** True (once) when another thread asked to kill this thread's busy script. */
+  takeScriptKill(): boolean {
+    return Atomics.exchange(this.control, this.count + 2, 0) === 1;
+  }
+
   /** Shard busy with someone's multi-shard command: this thread's clients must wait. */
   get frozen(): boolean {
     return this.lockedBy !== -1 || this.coordinating;
@@ -155,7 +193,10 @@ export class ShardLinks {
 
   /** Routes a checked command of a client on a multi-shard server. */
   route(cmd: Command, client: Client, argv: Buffer[]): void {
-    if (this.frozen) return this.park(client, argv);
+    if (this.frozen) {
+      if (this.scriptBusyElsewhere) return this.dispatcher.executeWhileBusy(client, argv);
+      return this.park(client, argv);
+    }
     const target = this.targetOf(cmd, argv);
     const blocking = cmd.flags.includes('blocking');
     // Single-shard keyed commands of a pipeline may run on different shards at once (their
@@ -370,6 +411,9 @@ export class ShardLinks {
         shardOf: (key) => shardOfKey(key, this.count),
         exec: (s, sub) => this.execOn(s, client, sub),
         run: async (sub) => (await this.runCommand(this.dispatcher.lookupChecked(sub)!, client, sub))!,
+        lookup: (sub) => this.dispatcher.lookupChecked(sub),
+        runNow: (sub, db, proto) => this.runNow(client, sub, db, proto),
+        broadcast: (sub) => this.broadcast(sub),
         blockOn: async (keys, timeoutMs) => {
           const byShard = new Map<number, Buffer[]>();
           for (const key of keys) {
@@ -388,29 +432,80 @@ export class ShardLinks {
       const replies = await Promise.all(range(this.count).map((s) => this.execOn(s, client, argv)));
       return mergeReplies(cmd, replies, null);
     }
+    const split = this.splitByShard(cmd, argv);
+    if (Buffer.isBuffer(split)) return split;
+    if (split.single >= 0) return this.execOn(split.single, client, argv);
+    const replies = await Promise.all(split.shards.map((s, i) => this.execOn(s, client, split.parts[i])));
+    return mergeReplies(cmd, replies, cmd.merge === 'keyorder' ? split : null);
+  }
+
+  /**
+   * The per-shard parts of a command whose keys span shards: shards in order, each one's argv,
+   * and the shard of each key in key order. `single` >= 0 when the argv can't be split (a key
+   * without all its arguments) and runs whole on that shard; an error reply when the command
+   * has no way to merge.
+   */
+  private splitByShard(cmd: Command, argv: Buffer[]): { shards: number[]; parts: Buffer[][]; order: number[]; single: number } | Buffer {
     const [first, lastDecl, step] = cmd.keys;
     const last = lastDecl < 0 ? argv.length + lastDecl : lastDecl;
     const perShard: number[][] = range(this.count).map(() => []);
     const order: number[] = [];
     for (let i = first; i <= last && i < argv.length; i += step) {
       // A key without all its arguments (MSET k v k): not splittable; the handler replies the error.
-      if (i + step > argv.length) return this.execOn(shardOfKey(argv[first], this.count), client, argv);
+      if (i + step > argv.length) return { shards: [], parts: [], order: [], single: shardOfKey(argv[first], this.count) };
       const s = shardOfKey(argv[i], this.count);
       perShard[s].push(i);
       order.push(s);
     }
-    if (!cmd.merge) {
-      return Buffer.from(`-CROSSSLOT Keys in request don't hash to the same slot (use {hash tags} with --threads > 1 for ${cmd.fullName.toUpperCase()})\r\n`);
-    }
+    if (!cmd.merge) return crossSlotError(cmd);
     const shards = range(this.count).filter((s) => perShard[s].length > 0);
-    const replies = await Promise.all(shards.map((s) => {
+    const parts = shards.map((s) => {
       const sub: Buffer[] = argv.slice(0, first);
       for (const i of perShard[s]) for (let k = 0; k < step; k++) sub.push(argv[i + k]);
       for (let i = last + step; i < argv.length; i++) sub.push(argv[i]);
-      return this.execOn(s, client, sub);
-    }));
-    return mergeReplies(cmd, replies, cmd.merge === 'keyorder' ? { order, shards } : null);
+      return sub;
+    });
+    return { shards, parts, order, single: -1 };
   }
+
+  // ---- synchronous steps (scripts) -----------------------------------------------------
+  //
+  // A script runs to its end without yielding, so its commands can't wait for promises. While
+  // this thread coordinates, every peer serves only its ring from us: a request is sent, the
+  // doorbell rung at once, and this thread sleeps in Atomics.wait until the reply is in.
+
+  /** Runs a whole command now, routed as usual, in database `db` with replies in `proto`. */
+  private runNow(client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer {
+    const cmd = this.dispatcher.lookupChecked(argv)!;
+    const target = this.targetOf(cmd, argv);
+    if (target >= 0) return this.execNow(target, client, argv, db, proto);
+    if (cmd.coordinate) return Buffer.from(`-ERR ${cmd.fullName.toUpperCase()} across shards can't run inside a script on a multi-shard server (use {hash tags})\r\n`);
+    if (cmd.route === 'all' || cmd.route === 'threads') return mergeReplies(cmd, range(this.count).map((s) => this.execNow(s, client, argv, db, proto)), null);
+    const split = this.splitByShard(cmd, argv);
+    if (Buffer.isBuffer(split)) return split;
+    if (split.single >= 0) return this.execNow(split.single, client, argv, db, proto);
+    return mergeReplies(cmd, split.shards.map((s, i) => this.execNow(s, client, split.parts[i], db, proto)), cmd.merge === 'keyorder' ? split : null);
+  }
+
+  private execNow(s: number, client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer {
+    if (s === this.self) return this.executeHere(db, proto, argv, client);
+    this.nowReply = null;
+    const out = this.requestOut[s]!;
+    this.sendRecord(s, Kind.Step, db, proto, argv, client.id, this.takeNowReply);
+    for (;;) {
+      this.ringDoorbells();
+      const seen = Atomics.load(this.control, this.self);
+      this.replyIn[s]!.drain((record) => this.onReply(s, record));
+      if (this.nowReply !== null) return this.nowReply;
+      out.retry(); // a record too big for the ring waits in the backlog
+      Atomics.wait(this.control, this.self, seen, 50);
+    }
+  }
+
+  private nowReply: Buffer | null = null;
+  private readonly takeNowReply = (reply: Buffer): void => {
+    this.nowReply = Buffer.from(reply);
+  };
 
   /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
   private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
@@ -635,6 +730,8 @@ export class ShardLinks {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Bit of the busy-script control word: the script wrote, so SCRIPT KILL can't stop it. */
+const SCRIPT_WROTE = 1 << 16;
 const XWATCH = Buffer.from('_xwatch');
 const XUNWATCH = Buffer.from('_xunwatch');
 const XREADY = Buffer.from('_xready');
@@ -643,6 +740,10 @@ const XREADY = Buffer.from('_xready');
 interface CrossBlockRequest {
   shards: number[];
   timeoutMs: number;
+}
+
+function crossSlotError(cmd: Command): Buffer {
+  return Buffer.from(`-CROSSSLOT Keys in request don't hash to the same slot (use {hash tags} with --threads > 1 for ${cmd.fullName.toUpperCase()})\r\n`);
 }
 
 function range(n: number): number[] {

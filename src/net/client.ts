@@ -2,6 +2,7 @@
 // the per-connection state that Redis keeps in `struct client`.
 
 import type { Socket } from 'node:net';
+import { readSync } from 'node:fs';
 import type Denque from 'denque';
 import { RequestParser, ProtocolError } from '../protocol/parser';
 import { ReplyWriter, type Protocol } from '../protocol/reply';
@@ -171,6 +172,35 @@ export class Client {
     else if (this.replyMode === ReplyMode.SkipNext) this.replyMode = ReplyMode.Skip;
   }
 
+  /**
+   * While a script runs past busy-reply-threshold this thread's event loop is stuck in it (as
+   * Redis's is): read what the client sent straight from its socket and answer at once (BUSY,
+   * or SCRIPT KILL and the other allow-busy commands), like Redis's processEventsWhileBlocked.
+   */
+  pollWhileBusy(): void {
+    if (this.fd < 0 || this.flags & (ClientFlag.Closed | ClientFlag.CloseAfterReply)) return;
+    let n = 0;
+    try {
+      n = readSync(this.fd, busyReadBuffer, 0, busyReadBuffer.length, null);
+    } catch {
+      return; // EAGAIN: nothing was sent
+    }
+    if (n <= 0) return;
+    this.bytesIn += n;
+    this.parser.feed(Buffer.from(busyReadBuffer.subarray(0, n)));
+    for (;;) {
+      let argv: Buffer[] | null;
+      try {
+        argv = this.parser.next();
+      } catch {
+        break; // protocol errors are answered once the script is over
+      }
+      if (argv === null) break;
+      this.dispatcher.executeWhileBusy(this, argv);
+    }
+    this.flush();
+  }
+
   /** Writes the accumulated replies, if any, in one socket write. */
   flush(): void {
     if (this.flags & ClientFlag.Closed) return;
@@ -211,3 +241,5 @@ export class Client {
     this.dispatcher.clientClosed(this);
   }
 }
+
+const busyReadBuffer = Buffer.allocUnsafe(64 * 1024);

@@ -1,0 +1,413 @@
+// One Lua state per thread, with Redis's scripting environment, the script cache of EVAL, and
+// the bridge between redis.call and our command table.
+//
+// A script runs synchronously from start to end. Its commands go through a ScriptCaller: on a
+// one-thread server that is the shard itself; on a multi-shard server the script's thread
+// coordinates (every shard frozen) and reaches other shards with synchronous hops. Either way
+// nothing else runs meanwhile, so any key, declared or not, is safe to touch.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../dispatch/command';
+import type { ReplyWriter, Protocol } from '../protocol/reply';
+import { formatDouble } from '../util/number';
+import { config } from '../config';
+import { REDIS_VERSION } from '../version';
+import { LUA_OK, LUA_REGISTRYINDEX, LuaType, LuaState, luaModule } from './lua-bridge';
+import { pushError, pushReply, writeLuaValue } from './convert';
+
+/** Runs commands for a script, with every shard the script can reach at its disposal. */
+export interface ScriptCaller {
+  /** Looks a command (or container subcommand) up by its argv. */
+  lookup(argv: Buffer[]): Command | undefined;
+  /** Runs a checked command now in database `dbIndex`; returns its encoded reply. */
+  exec(cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer;
+}
+
+/** How one script call runs. */
+export interface ScriptRun {
+  caller: ScriptCaller;
+  dbIndex: number;
+  /** EVAL_RO, FCALL_RO, or a no-writes shebang: write commands fail. */
+  readOnly: boolean;
+  /** 'script: <sha>' or the function name, used in error replies. */
+  name: string;
+  /** The client that runs the script (0 for none): the one not served while the script is busy. */
+  callerId: number;
+}
+
+/** Flags a script declares in its `#!lua flags=...` shebang (Redis 7). */
+export interface ScriptFlags {
+  noWrites: boolean;
+  allowOom: boolean;
+  allowStale: boolean;
+  noCluster: boolean;
+  allowCrossSlotKeys: boolean;
+  /** False for scripts without a shebang (EVAL's compatibility mode). */
+  declared: boolean;
+}
+
+export interface CachedScript {
+  sha: string;
+  body: Buffer;
+  /** Registry reference of the compiled function. */
+  ref: number;
+  flags: ScriptFlags;
+}
+
+const LIBRARY_DIR = join(__dirname, 'lua');
+const KILL_CHECK_INTERVAL_MS = 100;
+
+/** Parses a `#!lua flags=a,b` first line; returns the flags and where the body starts, or an error. */
+export function parseShebang(body: Buffer): { flags: ScriptFlags; error: string | null } {
+  const flags: ScriptFlags = { noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlotKeys: false, declared: false };
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return { flags, error: null };
+  const end = body.indexOf(10);
+  const line = body.latin1Slice(0, end < 0 ? body.length : end);
+  const parts = line.split(' ').filter((p) => p.length > 0);
+  if (parts[0] !== '#!lua') return { flags, error: `ERR Unexpected engine in script shebang: ${parts[0]}` };
+  flags.declared = true;
+  for (const part of parts.slice(1)) {
+    if (!part.startsWith('flags=')) return { flags, error: `ERR Unknown lua shebang option: ${part}` };
+    for (const flag of part.slice(6).split(',')) {
+      if (flag === '') continue;
+      if (flag === 'no-writes') flags.noWrites = true;
+      else if (flag === 'allow-oom') flags.allowOom = true;
+      else if (flag === 'allow-stale') flags.allowStale = true;
+      else if (flag === 'no-cluster') flags.noCluster = true;
+      else if (flag === 'allow-cross-slot-keys') flags.allowCrossSlotKeys = true;
+      else return { flags, error: `ERR Unexpected flag in script shebang: ${flag}` };
+    }
+  }
+  return { flags, error: null };
+}
+
+export function sha1hex(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+export class ScriptEngine {
+  readonly lua: LuaState;
+  readonly scripts = new Map<string, CachedScript>();
+  private readonly globalsRef: number;
+  private readonly errorHandlerRef: number;
+  private readonly armHookRef: number;
+  private readonly annotateRef: number;
+  /** The running call, or null between scripts. */
+  private run: ScriptRun | null = null;
+  private scriptResp: 2 | 3 = 2;
+  private startedAt = 0;
+  private lastKillCheck = 0;
+  /** Set by SCRIPT KILL; the count hook then stops the script. */
+  killRequested = false;
+  /** The running script called a write command (SCRIPT KILL then refuses). */
+  wrote = false;
+  private readonly keysName: number;
+  private readonly argvName: number;
+
+  constructor() {
+    const m = luaModule();
+    if (m === null) throw new Error('Lua is not loaded yet');
+    const lua = (this.lua = new LuaState(m));
+    this.keysName = lua.name('KEYS');
+    this.argvName = lua.name('ARGV');
+    for (const library of ['compat', 'bit', 'struct', 'cjson', 'cmsgpack']) this.loadLibrary(library);
+    // The sandbox: redis.lua returns the hidden globals, the error handler, the annotation of
+    // redis.call errors, the hook arming and the sealer.
+    this.runChunk('redis', 1, 5, () => this.pushRawTable());
+    const seal = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.armHookRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.annotateRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.errorHandlerRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.globalsRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(seal));
+    if (lua.m._lua_pcallk(lua.L, 0, 1, 0, 0, 0) !== LUA_OK) throw new Error(`sealing the Lua globals: ${lua.readBytes(-1).toString()}`);
+    // Chunks compiled from now on (scripts, loadstring) see the sealed proxy as their globals.
+    lua.m._lua_rawseti(lua.L, LUA_REGISTRYINDEX, 2n);
+    this.callRef(this.armHookRef);
+  }
+
+  /** Loads src/scripting/lua/<name>.lua; a library chunk returns its table, set as a global. */
+  private loadLibrary(name: string): void {
+    const lua = this.lua;
+    if (name === 'compat') {
+      this.runChunk(name, 1, 0, () => lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, 2n));
+      return;
+    }
+    this.runChunk(name, 0, 1, () => {});
+    lua.m._lua_setglobal(lua.L, lua.name(name));
+  }
+
+  private runChunk(name: string, nargs: number, nresults: number, pushArgs: () => void): void {
+    const lua = this.lua;
+    const error = lua.load(readFileSync(join(LIBRARY_DIR, `${name}.lua`)), `@${name}.lua`);
+    if (error !== null) throw new Error(`compiling ${name}.lua: ${error}`);
+    pushArgs();
+    if (lua.m._lua_pcallk(lua.L, nargs, nresults, 0, 0, 0) !== LUA_OK) throw new Error(`loading ${name}.lua: ${lua.readBytes(-1).toString()}`);
+  }
+
+  private callRef(ref: number): void {
+    const lua = this.lua;
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(ref));
+    lua.m._lua_pcallk(lua.L, 0, 0, 0, 0, 0);
+  }
+
+  /** The C functions (in JS) redis.lua installs. Errors are raised as Redis's luaL_error does. */
+  private pushRawTable(): void {
+    const lua = this.lua;
+    const m = lua.m;
+    const L = lua.L;
+    m._lua_createtable(L, 0, 8);
+    lua.pushFunction(() => this.redisCall(true));
+    lua.rawSetField(-2, 'call');
+    lua.pushFunction(() => this.redisCall(false));
+    lua.rawSetField(-2, 'pcall');
+    lua.pushFunction(() => this.redisLog());
+    lua.rawSetField(-2, 'log');
+    lua.pushFunction(() => {
+      if (m._lua_gettop(L) !== 1) return this.raise('wrong number of arguments');
+      lua.pushText(sha1hex(lua.readBytes(1)));
+      return 1;
+    });
+    lua.rawSetField(-2, 'sha1hex');
+    lua.pushFunction(() => {
+      if (m._lua_gettop(L) !== 1) return this.raise('redis.setresp() requires one argument.');
+      const version = m._lua_type(L, 1) === LuaType.Number ? Number(m._lua_tonumberx(L, 1, 0)) : 0;
+      if (version !== 2 && version !== 3) return this.raise('RESP version must be 2 or 3.');
+      this.scriptResp = version;
+      return 0;
+    });
+    lua.rawSetField(-2, 'setresp');
+    lua.pushFunction(() => {
+      m._lua_pushboolean(L, this.checkInterrupt() ? 1 : 0);
+      return 1;
+    });
+    lua.rawSetField(-2, 'check');
+    lua.pushText(REDIS_VERSION);
+    lua.rawSetField(-2, 'version');
+    const [major, minor, patch] = REDIS_VERSION.split('.').map(Number);
+    m._lua_pushinteger(L, BigInt((major << 16) | (minor << 8) | patch));
+    lua.rawSetField(-2, 'version_num');
+  }
+
+  /** Raises a Lua error with a message, from a C function: Lua unwinds through this JS frame. */
+  private raise(message: string): number {
+    this.lua.pushText(message);
+    return this.lua.m._lua_error(this.lua.L);
+  }
+
+  // ---- the script cache ---------------------------------------------------
+
+  /** Compiles and caches a script body (SCRIPT LOAD, EVAL); returns it or an error reply text. */
+  load(body: Buffer, sha = sha1hex(body)): CachedScript | string {
+    const cached = this.scripts.get(sha);
+    if (cached !== undefined) return cached;
+    const { flags, error } = parseShebang(body);
+    if (error !== null) return error;
+    // A shebang line stays in the source as a comment, so line numbers match the body.
+    const source = flags.declared ? Buffer.concat([Buffer.from('--'), body]) : body;
+    const compileError = this.lua.load(source, '@user_script');
+    if (compileError !== null) return `ERR Error compiling script (new function): ${compileError}`;
+    const ref = this.lua.m._luaL_ref(this.lua.L, LUA_REGISTRYINDEX);
+    const script: CachedScript = { sha, body: Buffer.from(body), ref, flags };
+    this.scripts.set(sha, script);
+    return script;
+  }
+
+  flush(): void {
+    for (const script of this.scripts.values()) this.lua.m._luaL_unref(this.lua.L, LUA_REGISTRYINDEX, script.ref);
+    this.scripts.clear();
+  }
+
+  /** Bytes of the cached script bodies (INFO used_memory_scripts). */
+  get cacheBytes(): number {
+    let total = 0;
+    for (const script of this.scripts.values()) total += script.body.length + 64;
+    return total;
+  }
+
+  // ---- running ------------------------------------------------------------
+
+  get busy(): boolean {
+    return this.run !== null;
+  }
+
+  /** Milliseconds the running script has run. */
+  get elapsedMs(): number {
+    return this.run === null ? 0 : Date.now() - this.startedAt;
+  }
+
+  /** Runs a cached script with KEYS and ARGV; its reply (or error) goes to `reply`. */
+  runScript(script: CachedScript, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): void {
+    const lua = this.lua;
+    const m = lua.m;
+    const L = lua.L;
+    const base = lua.top();
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.errorHandlerRef));
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.globalsRef));
+    this.pushArray(keys);
+    m._lua_setfield(L, -2, this.keysName);
+    this.pushArray(args);
+    m._lua_setfield(L, -2, this.argvName);
+    lua.pop(1);
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(script.ref));
+    this.begin(run);
+    let status: number;
+    try {
+      status = m._lua_pcallk(L, 0, 1, base + 1, 0, 0);
+    } finally {
+      this.end();
+    }
+    if (status === LUA_OK) writeLuaValue(lua, -1, reply, this.scriptResp, 0);
+    else reply.error(this.errorText(run.name));
+    this.scriptResp = 2;
+    lua.setTop(base);
+  }
+
+  private begin(run: ScriptRun): void {
+    this.run = run;
+    this.startedAt = Date.now();
+    this.lastKillCheck = this.startedAt;
+    this.killRequested = false;
+    this.wrote = false;
+  }
+
+  private end(): void {
+    if (this.killRequested) this.callRef(this.armHookRef); // the hook fired on every line since
+    if (this.run !== null && Date.now() - this.startedAt >= KILL_CHECK_INTERVAL_MS) scriptHooks.ended?.();
+    this.run = null;
+    this.killRequested = false;
+  }
+
+  /** Formats the error object on top of the stack as Redis's reply text. */
+  private errorText(name: string): string {
+    const lua = this.lua;
+    if (lua.type(-1) !== LuaType.Table) {
+      const message = lua.type(-1) === LuaType.String ? lua.readBytes(-1).toString('latin1') : 'execution failure';
+      return `ERR Error running script ${name}, ${message.slice(0, 100)}`;
+    }
+    let text = '';
+    if (lua.rawGetField(-1, 'err') === LuaType.String || lua.type(-1) === LuaType.Number) text = lua.readBytes(-1).toString('latin1');
+    lua.pop(1);
+    if (text.startsWith('-')) text = text.slice(1);
+    const hasSource = lua.rawGetField(-1, 'source') === LuaType.String;
+    const source = hasSource ? lua.readBytes(-1).toString('latin1') : '';
+    lua.pop(1);
+    const lineType = lua.rawGetField(-1, 'line');
+    const line = lineType === LuaType.Number || lineType === LuaType.String ? lua.readBytes(-1).toString('latin1') : '';
+    lua.pop(1);
+    return hasSource && line !== '' ? `${text} script: ${name}, on ${source}:${line}.` : text;
+  }
+
+  private pushArray(items: Buffer[]): void {
+    const lua = this.lua;
+    lua.m._lua_createtable(lua.L, items.length, 0);
+    for (let i = 0; i < items.length; i++) {
+      lua.pushBytes(items[i]);
+      lua.m._lua_rawseti(lua.L, -2, BigInt(i + 1));
+    }
+  }
+
+  /** The count hook's question: stop now? Also where a long script lets BUSY replies out. */
+  private checkInterrupt(): boolean {
+    if (this.killRequested) return true;
+    const now = Date.now();
+    if (now - this.lastKillCheck >= KILL_CHECK_INTERVAL_MS) {
+      this.lastKillCheck = now;
+      const threshold = config.numeric('busy-reply-threshold');
+      if (threshold > 0 && now - this.startedAt >= threshold && this.run !== null) scriptHooks.busy?.(this.run.callerId);
+    }
+    return this.killRequested;
+  }
+
+  // ---- redis.call ---------------------------------------------------------
+
+  /** redis.call (raise) and redis.pcall: the reply, or {err=} (raised by redis.call). */
+  private redisCall(raise: boolean): number {
+    const lua = this.lua;
+    const m = lua.m;
+    const L = lua.L;
+    const run = this.run;
+    const argc = m._lua_gettop(L);
+    const failure = (message: string | Buffer): number => {
+      m._lua_settop(L, 0);
+      pushError(lua, typeof message === 'string' ? Buffer.from(message, 'latin1') : message);
+      if (!raise) return 1;
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.annotateRef));
+      m._lua_pushvalue(L, -2);
+      m._lua_callk(L, 1, 0, 0, 0);
+      return m._lua_error(L);
+    };
+    if (run === null) return failure('ERR redis.call can only be called inside a script invocation');
+    if (argc === 0) return failure('ERR Please specify at least one argument for this redis lib call');
+    const argv: Buffer[] = new Array(argc);
+    for (let i = 1; i <= argc; i++) {
+      const type = m._lua_type(L, i);
+      if (type === LuaType.String) argv[i - 1] = lua.readBytes(i);
+      else if (type === LuaType.Number) argv[i - 1] = Buffer.from(m._lua_isinteger(L, i) ? String(m._lua_tointegerx(L, i, 0)) : formatDouble(m._lua_tonumberx(L, i, 0)), 'latin1');
+      else return failure('ERR Lua redis lib command arguments must be strings or integers');
+    }
+    const cmd = run.caller.lookup(argv);
+    if (cmd === undefined || cmd.internal) return failure('ERR Unknown Redis command called from script');
+    if ((cmd.arity > 0 && cmd.arity !== argc) || argc < -cmd.arity) return failure('ERR Wrong number of args calling Redis command from script');
+    if (cmd.flags.includes('noscript')) return failure('ERR This Redis command is not allowed from script');
+    if (run.readOnly && (cmd.isWrite || cmd.flags.includes('may_replicate'))) return failure('ERR Write commands are not allowed from read-only scripts.');
+    if (cmd.isWrite) this.wrote = true;
+    let bytes: Buffer;
+    if (cmd.fullName === 'select') {
+      bytes = this.select(run, argv[1]);
+    } else {
+      const start = performance.now();
+      bytes = run.caller.exec(cmd, argv, run.dbIndex, this.scriptResp);
+      cmd.stats.calls++;
+      cmd.stats.usec += (performance.now() - start) * 1000;
+    }
+    if (bytes[0] === 0x2d) return failure(bytes.subarray(1, bytes.length - 2));
+    m._lua_settop(L, 0);
+    pushReply(lua, bytes, 0);
+    return 1;
+  }
+
+  /** SELECT inside a script changes the script's database only. */
+  private select(run: ScriptRun, arg: Buffer): Buffer {
+    const text = arg.latin1Slice(0, arg.length);
+    const index = /^-?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isInteger(index)) return Buffer.from('-ERR value is not an integer or out of range\r\n');
+    if (index < 0 || index >= config.numeric('databases')) return Buffer.from('-ERR DB index is out of range\r\n');
+    run.dbIndex = index;
+    return Buffer.from('+OK\r\n');
+  }
+
+  private redisLog(): number {
+    const lua = this.lua;
+    const m = lua.m;
+    const argc = m._lua_gettop(lua.L);
+    if (argc < 2) return this.raise('redis.log() requires two arguments or more.');
+    if (m._lua_type(lua.L, 1) !== LuaType.Number) return this.raise('First argument must be a number (log level).');
+    const level = Number(m._lua_tonumberx(lua.L, 1, 0));
+    if (level < 0 || level > 3) return this.raise('Invalid debug level.');
+    const parts: string[] = [];
+    for (let i = 2; i <= argc; i++) parts.push(lua.readBytes(i).toString());
+    scriptHooks.log?.(level, parts.join(' '));
+    return 0;
+  }
+}
+
+/** What scripts reach of their thread, set by its dispatcher. */
+export const scriptHooks: {
+  /** redis.log. */
+  log: ((level: number, message: string) => void) | null;
+  /** The running script is past busy-reply-threshold: serve the other clients (BUSY, SCRIPT KILL). */
+  busy: ((scriptCallerId: number) => void) | null;
+  /** A script that may have been busy ended. */
+  ended: (() => void) | null;
+} = { log: null, busy: null, ended: null };
+
+let engine: ScriptEngine | null = null;
+
+/** This thread's engine, created on first use (the WASM module must be loaded: see loadLua). */
+export function scriptEngine(): ScriptEngine {
+  engine ??= new ScriptEngine();
+  return engine;
+}
