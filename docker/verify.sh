@@ -145,6 +145,10 @@ else
     fail "SET/GET: SET gave '$reply_set', GET gave '$reply_get'"
 fi
 
+# The image must carry the Lua VM (a production dependency) and the Lua libraries (copied by the build).
+reply=$(cli EVAL "return cjson.encode({redis.call('GET', KEYS[1])})" 1 nodefly:verify)
+if [ "$reply" = "[\"$value\"]" ]; then pass "EVAL with redis.call and cjson"; else fail "EVAL gave '$reply'"; fi
+
 reply=$(cli CONFIG GET protected-mode | tr '\n' ' ')
 if [ "$reply" = "protected-mode no " ]; then pass "protected-mode is off"; else fail "CONFIG GET protected-mode: '$reply'"; fi
 

@@ -11,11 +11,11 @@ import type { Dispatcher } from '../dispatch/dispatcher';
 import type { Client } from '../net/client';
 import { ReplyWriter, type Protocol } from '../protocol/reply';
 import { parseSafeInteger } from '../util/number';
-import { scriptEngine, sha1hex, type CachedScript, type ScriptCaller, type ScriptEngine } from '../scripting/engine';
+import { busyText, scriptEngine, sha1hex, type CachedScript, type ScriptCaller, type ScriptEngine } from '../scripting/engine';
 import { replyHelp } from './server/help';
 
-const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
-const NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
+export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
+export const NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
@@ -30,7 +30,7 @@ export function numkeysKeys(argv: Buffer[]): number[] {
 }
 
 /** Runs commands on this thread's shard (a one-thread server, or a script inside EXEC there). */
-class LocalCaller implements ScriptCaller {
+export class LocalCaller implements ScriptCaller {
   private readonly scratch = new ReplyWriter(1024);
   client: Client | null = null;
   clientId = 0;
@@ -51,7 +51,7 @@ class LocalCaller implements ScriptCaller {
 }
 
 /** Runs commands on any shard while a coordinator holds them all frozen. */
-class FrozenShardsCaller implements ScriptCaller {
+export class FrozenShardsCaller implements ScriptCaller {
   constructor(private readonly tx: ShardTx) {}
 
   lookup(argv: Buffer[]): Command | undefined {
@@ -64,6 +64,14 @@ class FrozenShardsCaller implements ScriptCaller {
 }
 
 let localCaller: LocalCaller | null = null;
+
+/** This thread's LocalCaller, acting for ctx's client until the script ends (then set its client to null). */
+export function localCallerFor(ctx: ExecContext): LocalCaller {
+  const caller = (localCaller ??= new LocalCaller(ctx.dispatcher));
+  caller.client = ctx.client;
+  caller.clientId = ctx.clientId;
+  return caller;
+}
 
 interface Invocation {
   script: CachedScript;
@@ -121,9 +129,7 @@ function evalHere(ctx: ExecContext, argv: Buffer[], bySha: boolean, readOnly: bo
   const dispatcher = ctx.dispatcher;
   const call = prepare(engine, reply, argv, bySha, (body) => dispatcher.links?.broadcast([SCRIPT_LOAD, body]));
   if (call === null) return;
-  const caller = (localCaller ??= new LocalCaller(dispatcher));
-  caller.client = ctx.client;
-  caller.clientId = ctx.clientId;
+  const caller = localCallerFor(ctx);
   runInvocation(engine, call, caller, ctx.dbIndex, readOnly, ctx.clientId, reply);
   caller.client = null;
 }
@@ -170,13 +176,15 @@ function scriptFlush(ctx: ExecContext, argv: Buffer[]): void {
   ctx.reply.ok();
 }
 
-function scriptKill(ctx: ExecContext): void {
+/** SCRIPT KILL and FUNCTION KILL: each stops its own kind of script only (Redis's scriptKill). */
+export function killScript(ctx: ExecContext, functionKill: boolean): void {
   const engine = scriptEngine();
   // A script busy on another thread is stopped through the shared control words.
-  const elsewhere = engine.busy ? null : ctx.dispatcher.links?.killScriptElsewhere() ?? 'notbusy';
+  const elsewhere = engine.busy ? null : ctx.dispatcher.links?.killScriptElsewhere(functionKill) ?? 'notbusy';
   if (elsewhere === 'notbusy') ctx.reply.error('NOTBUSY No scripts in execution right now.');
   else if (elsewhere === 'unkillable' || (elsewhere === null && engine.wrote)) ctx.reply.error(UNKILLABLE);
   else if (elsewhere === 'killed') ctx.reply.ok();
+  else if (elsewhere === 'otherkind' || (engine.current?.fcall !== undefined) !== functionKill) ctx.reply.error(busyText(!functionKill));
   else {
     engine.killRequested = true;
     ctx.reply.ok();
@@ -228,7 +236,7 @@ export const scriptingCommands: CommandDecl[] = [
       command({ name: 'load', arity: 3, flags: ['noscript', 'stale'], ...SCRIPT_SUB, route: 'client', summary: 'Load the specified Lua script into the script cache.', since: '2.6.0', complexity: 'O(N) with N being the length in bytes of the script body.', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptLoad }),
       command({ name: 'exists', arity: -3, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Check existence of scripts in the script cache.', since: '2.6.0', complexity: 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'], handler: scriptExists }),
       command({ name: 'flush', arity: -2, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Remove all the scripts from the script cache.', since: '2.6.0', complexity: 'O(N) with N being the number of scripts in cache', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptFlush }),
-      command({ name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], ...SCRIPT_SUB, route: 'client', summary: 'Kill the script currently in execution.', since: '2.6.0', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: scriptKill }),
+      command({ name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], ...SCRIPT_SUB, route: 'client', summary: 'Kill the script currently in execution.', since: '2.6.0', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: (ctx) => killScript(ctx, false) }),
       command({ name: 'debug', arity: 3, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Set the debug mode for executed scripts.', since: '3.2.0', complexity: 'O(1)', handler: scriptDebug }),
       command({ name: 'help', arity: 2, flags: ['loading', 'stale'], ...SCRIPT_SUB, route: 'client', summary: 'Show helpful text about the different subcommands', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx.reply, 'SCRIPT', SCRIPT_HELP) }),
     ],

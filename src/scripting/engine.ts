@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import type { Command } from '../dispatch/command';
 import type { ReplyWriter, Protocol } from '../protocol/reply';
 import { formatDouble } from '../util/number';
+import { isKeyword } from '../util/keyword';
 import { config } from '../config';
 import { REDIS_VERSION } from '../version';
-import { LUA_OK, LUA_REGISTRYINDEX, LuaType, LuaState, luaModule } from './lua-bridge';
+import { LUA_OK, LUA_REGISTRYINDEX, LuaType, LuaState, luaModule, type LuaExports } from './lua-bridge';
 import { pushError, pushReply, writeLuaValue } from './convert';
 
 /** Runs commands for a script, with every shard the script can reach at its disposal. */
@@ -35,6 +36,32 @@ export interface ScriptRun {
   name: string;
   /** The client that runs the script (0 for none): the one not served while the script is busy. */
   callerId: number;
+  /** FCALL's argv when the script is a function (FUNCTION STATS and KILL, BUSY texts); unset for EVAL. */
+  fcall?: Buffer[];
+}
+
+/** The BUSY error while a script runs past busy-reply-threshold: it names what can stop it. */
+export function busyText(isFunction: boolean): string {
+  return `BUSY Redis is busy running a script. You can only call ${isFunction ? 'FUNCTION' : 'SCRIPT'} KILL or SHUTDOWN NOSAVE.`;
+}
+
+/** Setting a function's upvalue, which lua-bridge's LuaExports does not list. */
+interface UpvalueExports {
+  _lua_setupvalue(L: number, funcIndex: number, n: number): number;
+}
+
+/** What redis.register_function was given. */
+interface FunctionArgs {
+  name: Buffer;
+  ref: number;
+  description: Buffer | null;
+  flags: ScriptFlags;
+}
+
+/** Where redis.register_function puts the functions of the library being loaded. */
+export interface LibraryLoader {
+  /** Adds a function whose callback is registry reference `ref`; returns an error message, or null. */
+  register(name: Buffer, ref: number, description: Buffer | null, flags: ScriptFlags): string | null;
 }
 
 /** Flags a script declares in its `#!lua flags=...` shebang (Redis 7). */
@@ -59,9 +86,23 @@ export interface CachedScript {
 const LIBRARY_DIR = join(__dirname, 'lua');
 const KILL_CHECK_INTERVAL_MS = 100;
 
+/** Script flags by their Redis names, in Redis's order (FUNCTION LIST prints them so). */
+export const SCRIPT_FLAG_NAMES: ReadonlyArray<readonly [name: string, flag: Exclude<keyof ScriptFlags, 'declared'>]> = [
+  ['no-writes', 'noWrites'],
+  ['allow-oom', 'allowOom'],
+  ['allow-stale', 'allowStale'],
+  ['no-cluster', 'noCluster'],
+  ['allow-cross-slot-keys', 'allowCrossSlotKeys'],
+];
+
+/** Flags with none set; `declared` as given (functions always declare theirs). */
+export function noScriptFlags(declared: boolean): ScriptFlags {
+  return { noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlotKeys: false, declared };
+}
+
 /** Parses a `#!lua flags=a,b` first line; returns the flags and where the body starts, or an error. */
 export function parseShebang(body: Buffer): { flags: ScriptFlags; error: string | null } {
-  const flags: ScriptFlags = { noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlotKeys: false, declared: false };
+  const flags = noScriptFlags(false);
   if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return { flags, error: null };
   const end = body.indexOf(10);
   const line = body.latin1Slice(0, end < 0 ? body.length : end);
@@ -72,12 +113,9 @@ export function parseShebang(body: Buffer): { flags: ScriptFlags; error: string 
     if (!part.startsWith('flags=')) return { flags, error: `ERR Unknown lua shebang option: ${part}` };
     for (const flag of part.slice(6).split(',')) {
       if (flag === '') continue;
-      if (flag === 'no-writes') flags.noWrites = true;
-      else if (flag === 'allow-oom') flags.allowOom = true;
-      else if (flag === 'allow-stale') flags.allowStale = true;
-      else if (flag === 'no-cluster') flags.noCluster = true;
-      else if (flag === 'allow-cross-slot-keys') flags.allowCrossSlotKeys = true;
-      else return { flags, error: `ERR Unexpected flag in script shebang: ${flag}` };
+      const known = SCRIPT_FLAG_NAMES.find(([name]) => name === flag);
+      if (known === undefined) return { flags, error: `ERR Unexpected flag in script shebang: ${flag}` };
+      flags[known[1]] = true;
     }
   }
   return { flags, error: null };
@@ -105,6 +143,12 @@ export class ScriptEngine {
   wrote = false;
   private readonly keysName: number;
   private readonly argvName: number;
+  /** lua/functions.lua: the environment of library code, and the switch of its load mode. */
+  private readonly libraryEnvRef: number;
+  private readonly setLoadingRef: number;
+  /** The library FUNCTION LOAD runs now, and when its time is up (0: never). */
+  private loader: LibraryLoader | null = null;
+  private loadDeadline = 0;
 
   constructor() {
     const m = luaModule();
@@ -112,7 +156,7 @@ export class ScriptEngine {
     const lua = (this.lua = new LuaState(m));
     this.keysName = lua.name('KEYS');
     this.argvName = lua.name('ARGV');
-    for (const library of ['compat', 'bit', 'struct', 'cjson', 'cmsgpack']) this.loadLibrary(library);
+    this.loadLibraries();
     // The sandbox: redis.lua returns the hidden globals, the error handler, the annotation of
     // redis.call errors, the hook arming and the sealer.
     this.runChunk('redis', 1, 5, () => this.pushRawTable());
@@ -126,17 +170,33 @@ export class ScriptEngine {
     // Chunks compiled from now on (scripts, loadstring) see the sealed proxy as their globals.
     lua.m._lua_rawseti(lua.L, LUA_REGISTRYINDEX, 2n);
     this.callRef(this.armHookRef);
+    this.runChunk('functions', 2, 2, () => {
+      lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.globalsRef));
+      lua.pushFunction(() => this.registerFunction());
+    });
+    this.setLoadingRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.libraryEnvRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
   }
 
-  /** Loads src/scripting/lua/<name>.lua; a library chunk returns its table, set as a global. */
-  private loadLibrary(name: string): void {
+  /**
+   * Lua 5.1 as Redis ships it, on a 5.4 VM (src/scripting/lua): lua51.lua is the support the
+   * others share (it gets cjson.null: a NULL light userdata, as Redis's), compat.lua installs the
+   * 5.1 globals, and each library chunk returns its table, set as a global.
+   */
+  private loadLibraries(): void {
     const lua = this.lua;
-    if (name === 'compat') {
-      this.runChunk(name, 1, 0, () => lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, 2n));
-      return;
+    const { m, L } = lua;
+    this.runChunk('lua51', 1, 1, () => m._lua_pushlightuserdata(L, 0));
+    const support = m._lua_gettop(L);
+    this.runChunk('compat', 2, 0, () => {
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, 2n);
+      m._lua_pushvalue(L, support);
+    });
+    for (const library of ['bit', 'struct', 'cjson', 'cmsgpack']) {
+      this.runChunk(library, 1, 1, () => m._lua_pushvalue(L, support));
+      m._lua_setglobal(L, lua.name(library));
     }
-    this.runChunk(name, 0, 1, () => {});
-    lua.m._lua_setglobal(lua.L, lua.name(name));
+    lua.pop(1);
   }
 
   private runChunk(name: string, nargs: number, nresults: number, pushArgs: () => void): void {
@@ -227,6 +287,148 @@ export class ScriptEngine {
     return total;
   }
 
+  // ---- function libraries -------------------------------------------------
+
+  /**
+   * Runs a library's code (FUNCTION LOAD, RESTORE) in the library environment, where
+   * redis.register_function hands the functions to `loader`. Returns Redis's error reply text,
+   * or null. `timeoutMs` 0: no time limit.
+   */
+  loadFunctions(code: Buffer, timeoutMs: number, loader: LibraryLoader): string | null {
+    const lua = this.lua;
+    const m = lua.m;
+    const L = lua.L;
+    const base = lua.top();
+    const compileError = lua.load(code, '@user_function');
+    if (compileError !== null) return `ERR Error compiling function: ${compileError}`;
+    // The chunk's only upvalue is its _ENV.
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.libraryEnvRef));
+    (m as LuaExports & UpvalueExports)._lua_setupvalue(L, -2, 1);
+    this.setLoading(true);
+    this.loader = loader;
+    this.loadDeadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
+    let status: number;
+    try {
+      status = m._lua_pcallk(L, 0, 0, 0, 0, 0);
+    } finally {
+      this.loader = null;
+      this.loadDeadline = 0;
+      this.setLoading(false);
+    }
+    // Raw errors (no handler, as in Redis): strings get the ERR code, tables carry theirs.
+    const error = status === LUA_OK ? null : `ERR Error registering functions: ${lua.type(-1) === LuaType.String ? `ERR ${lua.readBytes(-1).toString('latin1')}` : this.errorText('')}`;
+    lua.setTop(base);
+    return error;
+  }
+
+  /** Frees a registered function's callback (its library was deleted, replaced or not loaded). */
+  releaseFunction(ref: number): void {
+    this.lua.m._luaL_unref(this.lua.L, LUA_REGISTRYINDEX, ref);
+  }
+
+  private setLoading(loading: boolean): void {
+    const lua = this.lua;
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.setLoadingRef));
+    lua.m._lua_pushboolean(lua.L, loading ? 1 : 0);
+    lua.m._lua_pcallk(lua.L, 1, 0, 0, 0, 0);
+  }
+
+  /** redis.register_function(name, callback) or redis.register_function{function_name=, callback=, description=, flags=}. */
+  private registerFunction(): number {
+    const loader = this.loader;
+    if (loader === null) return this.raise('redis.register_function can only be called on FUNCTION LOAD command');
+    const argc = this.lua.top();
+    if (argc < 1 || argc > 2) return this.raise('wrong number of arguments to redis.register_function');
+    const fn = argc === 2 ? this.positionalFunctionArgs() : this.namedFunctionArgs();
+    if (typeof fn === 'string') return this.raise(fn);
+    const error = loader.register(fn.name, fn.ref, fn.description, fn.flags);
+    if (error === null) return 0;
+    this.releaseFunction(fn.ref);
+    return this.raise(error);
+  }
+
+  private positionalFunctionArgs(): FunctionArgs | string {
+    const name = this.stringAt(1);
+    if (name === null) return 'first argument to redis.register_function must be a string';
+    if (this.lua.type(2) !== LuaType.Function) return 'second argument to redis.register_function must be a function';
+    return { name, ref: this.lua.m._luaL_ref(this.lua.L, LUA_REGISTRYINDEX), description: null, flags: noScriptFlags(true) };
+  }
+
+  private namedFunctionArgs(): FunctionArgs | string {
+    const lua = this.lua;
+    const m = lua.m;
+    const L = lua.L;
+    if (lua.type(1) !== LuaType.Table) return 'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).';
+    let name: Buffer | null = null;
+    let description: Buffer | null = null;
+    let ref: number | null = null;
+    let flags = noScriptFlags(true);
+    let error: string | null = null;
+    m._lua_pushnil(L);
+    while (error === null && m._lua_next(L, 1) !== 0) {
+      const keyType = lua.type(-2);
+      if (keyType !== LuaType.String && keyType !== LuaType.Number) {
+        error = 'named argument key given to redis.register_function is not a string';
+        break;
+      }
+      // A copy: converting a number key in place would derail lua_next.
+      m._lua_pushvalue(L, -2);
+      const key = lua.readBytes(-1);
+      lua.pop(1);
+      if (isKeyword(key, 'FUNCTION_NAME')) {
+        if ((name = this.stringAt(-1)) === null) error = 'function_name argument given to redis.register_function must be a string';
+      } else if (isKeyword(key, 'DESCRIPTION')) {
+        if ((description = this.stringAt(-1)) === null) error = 'description argument given to redis.register_function must be a string';
+      } else if (isKeyword(key, 'CALLBACK')) {
+        if (lua.type(-1) !== LuaType.Function) {
+          error = 'callback argument given to redis.register_function must be a function';
+        } else {
+          if (ref !== null) this.releaseFunction(ref);
+          ref = m._luaL_ref(L, LUA_REGISTRYINDEX); // pops the value
+          continue;
+        }
+      } else if (isKeyword(key, 'FLAGS')) {
+        const parsed = lua.type(-1) === LuaType.Table ? this.functionFlags() : 'flags argument to redis.register_function must be a table representing function flags';
+        if (typeof parsed === 'string') error = parsed;
+        else flags = parsed;
+      } else {
+        error = 'unknown argument given to redis.register_function';
+      }
+      lua.pop(1);
+    }
+    if (error === null && name === null) error = 'redis.register_function must get a function name argument';
+    if (error === null && ref === null) error = 'redis.register_function must get a callback argument';
+    if (error !== null) {
+      if (ref !== null) this.releaseFunction(ref);
+      return error;
+    }
+    return { name: name!, ref: ref!, description, flags };
+  }
+
+  /** The flags table on top of the stack: a list of flag names, in any letter case. */
+  private functionFlags(): ScriptFlags | string {
+    const lua = this.lua;
+    const flags = noScriptFlags(true);
+    for (let i = 1; ; i++) {
+      const type: LuaType = lua.m._lua_rawgeti(lua.L, -1, BigInt(i));
+      if (type === LuaType.Nil) {
+        lua.pop(1);
+        return flags;
+      }
+      const name = this.stringAt(-1)?.toString('latin1').toLowerCase();
+      lua.pop(1);
+      const known = SCRIPT_FLAG_NAMES.find(([flagName]) => flagName === name);
+      if (known === undefined) return 'unknown flag given';
+      flags[known[1]] = true;
+    }
+  }
+
+  /** The string (or number, as a string) at `index`, or null: Redis's luaGetStringSds. */
+  private stringAt(index: number): Buffer | null {
+    const type = this.lua.type(index);
+    return type === LuaType.String || type === LuaType.Number ? this.lua.readBytes(index) : null;
+  }
+
   // ---- running ------------------------------------------------------------
 
   get busy(): boolean {
@@ -252,10 +454,27 @@ export class ScriptEngine {
     m._lua_setfield(L, -2, this.argvName);
     lua.pop(1);
     m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(script.ref));
+    this.invoke(base, 0, run, reply);
+  }
+
+  /** Runs a function of a library (FCALL): its callback gets the keys and the args as two tables. */
+  runFunction(ref: number, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): void {
+    const lua = this.lua;
+    const base = lua.top();
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.errorHandlerRef));
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(ref));
+    this.pushArray(keys);
+    this.pushArray(args);
+    this.invoke(base, 2, run, reply);
+  }
+
+  /** Calls the function under its `nargs` arguments, above the error handler at base + 1; replies. */
+  private invoke(base: number, nargs: number, run: ScriptRun, reply: ReplyWriter): void {
+    const lua = this.lua;
     this.begin(run);
     let status: number;
     try {
-      status = m._lua_pcallk(L, 0, 1, base + 1, 0, 0);
+      status = lua.m._lua_pcallk(lua.L, nargs, 1, base + 1, 0, 0);
     } finally {
       this.end();
     }
@@ -263,6 +482,11 @@ export class ScriptEngine {
     else reply.error(this.errorText(run.name));
     this.scriptResp = 2;
     lua.setTop(base);
+  }
+
+  /** The running call, or null between scripts. */
+  get current(): ScriptRun | null {
+    return this.run;
   }
 
   private begin(run: ScriptRun): void {
@@ -311,6 +535,7 @@ export class ScriptEngine {
 
   /** The count hook's question: stop now? Also where a long script lets BUSY replies out. */
   private checkInterrupt(): boolean {
+    if (this.loadDeadline !== 0 && Date.now() > this.loadDeadline) this.raise('FUNCTION LOAD timeout');
     if (this.killRequested) return true;
     const now = Date.now();
     if (now - this.lastKillCheck >= KILL_CHECK_INTERVAL_MS) {
@@ -353,6 +578,9 @@ export class ScriptEngine {
     if ((cmd.arity > 0 && cmd.arity !== argc) || argc < -cmd.arity) return failure('ERR Wrong number of args calling Redis command from script');
     if (cmd.flags.includes('noscript')) return failure('ERR This Redis command is not allowed from script');
     if (run.readOnly && (cmd.isWrite || cmd.flags.includes('may_replicate'))) return failure('ERR Write commands are not allowed from read-only scripts.');
+    if ((cmd.fullName === 'xread' || cmd.fullName === 'xreadgroup') && argv.some((a) => isKeyword(a, 'BLOCK'))) {
+      return failure(`ERR ${cmd.fullName} command is not allowed with BLOCK option from scripts`);
+    }
     if (cmd.isWrite) this.wrote = true;
     let bytes: Buffer;
     if (cmd.fullName === 'select') {

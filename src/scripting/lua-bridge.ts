@@ -43,6 +43,7 @@ export interface LuaExports {
   _lua_pushnumber(L: number, n: number): void;
   _lua_pushboolean(L: number, b: number): void;
   _lua_pushnil(L: number): void;
+  _lua_pushlightuserdata(L: number, pointer: number): void;
   _lua_pushcclosure(L: number, fn: number, n: number): void;
   _lua_createtable(L: number, narr: number, nrec: number): void;
   _lua_getglobal(L: number, name: number): number;

@@ -13,7 +13,6 @@ local raw = ...
 local getinfo, sethook = debug.getinfo, debug.sethook
 local error, type, tostring, setmetatable, getmetatable, rawequal, next, select =
   error, type, tostring, setmetatable, getmetatable, rawequal, next, select
-local THIS_CHUNK = getinfo(1, 'S').source
 local READONLY = 'Attempt to modify a readonly table'
 
 -- Tables scripts may read but never change, keyed by the proxy handed out.
@@ -38,12 +37,13 @@ local function readonly(t)
   return proxy
 end
 
--- The frame an error belongs to: the innermost one of the user's code, not of this sandbox or C.
+-- The frame an error belongs to: the innermost one of the user's code, not C nor one of our own
+-- chunks (this sandbox and the libraries: src/scripting/lua/<name>.lua, loaded as "@<name>.lua").
 local function user_frame(level)
   while true do
     local info = getinfo(level, 'Sl')
     if info == nil then return nil end
-    if info.what ~= 'C' and info.source ~= THIS_CHUNK then return info end
+    if info.what ~= 'C' and not info.source:find('^@[%w_]+%.lua$') then return info end
     level = level + 1
   end
 end
@@ -67,6 +67,7 @@ local redis = {
 function redis.error_reply(message)
   if type(message) ~= 'string' then error('wrong number or type of arguments', 2) end
   if message:sub(1, 1) == '-' then message = message:sub(2) end
+  if message == '' then message = 'ERR ' end -- what Redis 7.0 replies for an empty message
   return { err = message }
 end
 
@@ -127,12 +128,13 @@ local function seal()
     seal_library(name)
   end
   local native_setmetatable, native_rawset = setmetatable, rawset
+  -- Like Redis's C checks, these two report no position of their own (the error handler adds the script's).
   G.setmetatable = function(t, mt)
-    if sealed[t] then error(READONLY, 2) end
+    if sealed[t] then error(READONLY, 0) end
     return native_setmetatable(t, mt)
   end
   G.rawset = function(t, k, v)
-    if sealed[t] then error(READONLY, 2) end
+    if sealed[t] then error(READONLY, 0) end
     return native_rawset(t, k, v)
   end
   native_setmetatable(G, {
