@@ -14,7 +14,7 @@ import { isKeyword } from '../util/keyword';
 import { parseSafeInteger } from '../util/number';
 import { busyText, scriptEngine, SCRIPT_FLAG_NAMES, type ScriptCaller } from '../scripting/engine';
 import { functionRegistry, LOAD_TIMEOUT_MS, type LibraryFunction, type RestorePolicy } from '../scripting/functions';
-import { FrozenShardsCaller, killScript, localCallerFor, numkeysKeys, NUMKEYS_NEGATIVE, NUMKEYS_TOO_MANY } from './scripting';
+import { FrozenShardsCaller, finishedHere, killScript, localCallerFor, numkeysKeys, NUMKEYS_NEGATIVE, NUMKEYS_TOO_MANY, runToEnd } from './scripting';
 import { replyHelp, subcommandSyntaxError } from './server/help';
 
 const FUNCTION_LOAD = Buffer.from('_functionload');
@@ -58,10 +58,11 @@ function prepareCall(reply: ReplyWriter, argv: Buffer[], readOnly: boolean): Fun
   return { fn, keys: argv.slice(3, 3 + numKeys), args: argv.slice(3 + numKeys) };
 }
 
-function runCall(call: FunctionCall, caller: ScriptCaller, dbIndex: number, readOnlyCommand: boolean, callerId: number, argv: Buffer[], reply: ReplyWriter): void {
+/** Starts a function; false when it waits for a coordinator (see runToEnd). */
+function runCall(call: FunctionCall, caller: ScriptCaller, dbIndex: number, readOnlyCommand: boolean, callerId: number, argv: Buffer[], reply: ReplyWriter): boolean {
   const { fn } = call;
   const readOnly = readOnlyCommand || fn.flags.noWrites;
-  scriptEngine().runFunction(fn.ref, call.keys, call.args, { caller, dbIndex, readOnly, name: fn.name, callerId, fcall: argv }, reply);
+  return scriptEngine().runFunction(fn.ref, call.keys, call.args, { caller, dbIndex, readOnly, name: fn.name, callerId, fcall: argv }, reply);
 }
 
 /** FCALL on the shard itself (one thread; or inside EXEC there). */
@@ -69,15 +70,14 @@ function fcallHere(ctx: ExecContext, argv: Buffer[], readOnly: boolean): void {
   const call = prepareCall(ctx.reply, argv, readOnly);
   if (call === null) return;
   const caller = localCallerFor(ctx);
-  runCall(call, caller, ctx.dbIndex, readOnly, ctx.clientId, argv, ctx.reply);
+  finishedHere(runCall(call, caller, ctx.dbIndex, readOnly, ctx.clientId, argv, ctx.reply));
   caller.client = null;
 }
 
 /** FCALL coordinated on a multi-shard server: every shard is frozen for the function. */
-function fcallAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, readOnly: boolean): Promise<void> {
+async function fcallAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, readOnly: boolean): Promise<void> {
   const call = prepareCall(reply, argv, readOnly);
-  if (call !== null) runCall(call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, argv, reply);
-  return Promise.resolve();
+  if (call !== null) await runToEnd(tx, runCall(call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, argv, reply));
 }
 
 // ---- FUNCTION -------------------------------------------------------------------

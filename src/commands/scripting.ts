@@ -58,7 +58,7 @@ export class FrozenShardsCaller implements ScriptCaller {
     return this.tx.lookup(argv);
   }
 
-  exec(_cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer {
+  exec(_cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null {
     return this.tx.runNow(argv, dbIndex, proto);
   }
 }
@@ -117,9 +117,10 @@ function prepare(engine: ScriptEngine, reply: ReplyWriter, argv: Buffer[], bySha
   return { script, keys: argv.slice(3, 3 + numKeys), args: argv.slice(3 + numKeys) };
 }
 
-function runInvocation(engine: ScriptEngine, call: Invocation, caller: ScriptCaller, dbIndex: number, readOnlyCommand: boolean, callerId: number, reply: ReplyWriter): void {
+/** Starts a script; false when it waits for engine.pendingCommand (see runToEnd). */
+function runInvocation(engine: ScriptEngine, call: Invocation, caller: ScriptCaller, dbIndex: number, readOnlyCommand: boolean, callerId: number, reply: ReplyWriter): boolean {
   const readOnly = readOnlyCommand || call.script.flags.noWrites;
-  engine.runScript(call.script, call.keys, call.args, { caller, dbIndex, readOnly, name: call.script.sha, callerId }, reply);
+  return engine.runScript(call.script, call.keys, call.args, { caller, dbIndex, readOnly, name: call.script.sha, callerId }, reply);
 }
 
 /** EVAL-family handler on the shard itself (one thread; or inside EXEC there). */
@@ -130,16 +131,30 @@ function evalHere(ctx: ExecContext, argv: Buffer[], bySha: boolean, readOnly: bo
   const call = prepare(engine, reply, argv, bySha, (body) => dispatcher.links?.broadcast([SCRIPT_LOAD, body]));
   if (call === null) return;
   const caller = localCallerFor(ctx);
-  runInvocation(engine, call, caller, ctx.dbIndex, readOnly, ctx.clientId, reply);
+  finishedHere(runInvocation(engine, call, caller, ctx.dbIndex, readOnly, ctx.clientId, reply));
   caller.client = null;
 }
 
 /** EVAL-family coordinator on a multi-shard server: every shard is frozen for the script. */
-function evalAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, bySha: boolean, readOnly: boolean): Promise<void> {
+async function evalAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, bySha: boolean, readOnly: boolean): Promise<void> {
   const engine = scriptEngine();
   const call = prepare(engine, reply, argv, bySha, (body) => tx.broadcast([SCRIPT_LOAD, body]));
-  if (call !== null) runInvocation(engine, call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, reply);
-  return Promise.resolve();
+  if (call !== null) await runToEnd(tx, runInvocation(engine, call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, reply));
+}
+
+/**
+ * Drives a script on a multi-shard server to its end: a redis.call of a command only a
+ * coordinator can run (keys on several shards) yields the script, the command runs as usual
+ * (every shard still frozen) and the script resumes with its reply.
+ */
+export async function runToEnd(tx: ShardTx, finished: boolean): Promise<void> {
+  const engine = scriptEngine();
+  while (!finished) finished = engine.resume(await tx.run(engine.pendingCommand!));
+}
+
+/** A script on this thread's shard alone never waits: every command it calls runs inline. */
+export function finishedHere(finished: boolean): void {
+  if (!finished) throw new Error('a script on a single shard waited for a coordinator');
 }
 
 // ---- SCRIPT -------------------------------------------------------------------

@@ -92,9 +92,10 @@ export interface ShardTx {
   lookup(argv: Buffer[]): Command | undefined;
   /**
    * Runs a whole command synchronously, routed as usual, in database `dbIndex`, replying in
-   * `proto` (scripts can't wait for promises). The reply is valid until the next call.
+   * `proto` (scripts run without awaiting). The reply is valid until the next call. Null when
+   * the command needs its coordinator (keys on several shards): run it with run() instead.
    */
-  runNow(argv: Buffer[], dbIndex: number, proto: Protocol): Buffer;
+  runNow(argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null;
   /** Runs argv on every other thread without waiting (cache updates). */
   broadcast(argv: Buffer[]): void;
   /** False when the coordinated command runs inside EXEC: a blocking command must reply at once. */

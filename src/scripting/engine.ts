@@ -15,15 +15,18 @@ import { formatDouble } from '../util/number';
 import { isKeyword } from '../util/keyword';
 import { config } from '../config';
 import { REDIS_VERSION } from '../version';
-import { LUA_OK, LUA_REGISTRYINDEX, LuaType, LuaState, luaModule, type LuaExports } from './lua-bridge';
+import { LUA_OK, LUA_REGISTRYINDEX, LUA_YIELD, LuaType, LuaState, luaModule } from './lua-bridge';
 import { pushError, pushReply, writeLuaValue } from './convert';
 
 /** Runs commands for a script, with every shard the script can reach at its disposal. */
 export interface ScriptCaller {
   /** Looks a command (or container subcommand) up by its argv. */
   lookup(argv: Buffer[]): Command | undefined;
-  /** Runs a checked command now in database `dbIndex`; returns its encoded reply. */
-  exec(cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer;
+  /**
+   * Runs a checked command now in database `dbIndex`; returns its encoded reply, or null when
+   * it can only run asynchronously (a multi-shard coordinator): the script then yields.
+   */
+  exec(cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null;
 }
 
 /** How one script call runs. */
@@ -43,11 +46,6 @@ export interface ScriptRun {
 /** The BUSY error while a script runs past busy-reply-threshold: it names what can stop it. */
 export function busyText(isFunction: boolean): string {
   return `BUSY Redis is busy running a script. You can only call ${isFunction ? 'FUNCTION' : 'SCRIPT'} KILL or SHUTDOWN NOSAVE.`;
-}
-
-/** Setting a function's upvalue, which lua-bridge's LuaExports does not list. */
-interface UpvalueExports {
-  _lua_setupvalue(L: number, funcIndex: number, n: number): number;
 }
 
 /** What redis.register_function was given. */
@@ -132,6 +130,14 @@ export class ScriptEngine {
   private readonly errorHandlerRef: number;
   private readonly armHookRef: number;
   private readonly annotateRef: number;
+  /** The coroutine scripts run in, its registry reference, and protected_call (xpcall with the error handler). */
+  private readonly co: number;
+  private readonly coRef: number;
+  private readonly protectedCallRef: number;
+  /** lua_resume's result count (unused, but Lua writes it). */
+  private readonly resultCountSlot: number;
+  /** afterYield as a C continuation (function-table index). */
+  private readonly continuation: number;
   /** The running call, or null between scripts. */
   private run: ScriptRun | null = null;
   private scriptResp: 2 | 3 = 2;
@@ -169,7 +175,17 @@ export class ScriptEngine {
     if (lua.m._lua_pcallk(lua.L, 0, 1, 0, 0, 0) !== LUA_OK) throw new Error(`sealing the Lua globals: ${lua.readBytes(-1).toString()}`);
     // Chunks compiled from now on (scripts, loadstring) see the sealed proxy as their globals.
     lua.m._lua_rawseti(lua.L, LUA_REGISTRYINDEX, 2n);
-    this.callRef(this.armHookRef);
+    // Scripts run in one coroutine, reused (see invoke), under xpcall with the error handler.
+    this.co = lua.m._lua_newthread(lua.L);
+    this.coRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    const compileError = lua.load(Buffer.from('local xpcall, handler = xpcall, ...\nreturn function(f, ...) return xpcall(f, handler, ...) end'), '@protected_call.lua');
+    if (compileError !== null) throw new Error(compileError);
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.errorHandlerRef));
+    lua.m._lua_pcallk(lua.L, 1, 1, 0, 0, 0);
+    this.protectedCallRef = lua.m._luaL_ref(lua.L, LUA_REGISTRYINDEX);
+    this.resultCountSlot = lua.m._malloc(4);
+    this.continuation = lua.m.addFunction(() => this.afterYield(), 'iiii');
+    this.armHook();
     this.runChunk('functions', 2, 2, () => {
       lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.globalsRef));
       lua.pushFunction(() => this.registerFunction());
@@ -207,31 +223,36 @@ export class ScriptEngine {
     if (lua.m._lua_pcallk(lua.L, nargs, nresults, 0, 0, 0) !== LUA_OK) throw new Error(`loading ${name}.lua: ${lua.readBytes(-1).toString()}`);
   }
 
-  private callRef(ref: number): void {
+  /** The count hook (SCRIPT KILL, BUSY, the library load time limit) on the scripts' coroutine and the main state. */
+  private armHook(): void {
     const lua = this.lua;
-    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(ref));
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.armHookRef));
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.coRef));
+    lua.m._lua_pcallk(lua.L, 1, 0, 0, 0, 0);
+    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.armHookRef));
     lua.m._lua_pcallk(lua.L, 0, 0, 0, 0, 0);
   }
+
 
   /** The C functions (in JS) redis.lua installs. Errors are raised as Redis's luaL_error does. */
   private pushRawTable(): void {
     const lua = this.lua;
     const m = lua.m;
-    const L = lua.L;
-    m._lua_createtable(L, 0, 8);
+    m._lua_createtable(lua.L, 0, 8);
     lua.pushFunction(() => this.redisCall(true));
     lua.rawSetField(-2, 'call');
     lua.pushFunction(() => this.redisCall(false));
     lua.rawSetField(-2, 'pcall');
     lua.pushFunction(() => this.redisLog());
     lua.rawSetField(-2, 'log');
-    lua.pushFunction(() => {
+    // Each gets the state it runs on: the scripts' coroutine, or the main state.
+    lua.pushFunction((L) => {
       if (m._lua_gettop(L) !== 1) return this.raise('wrong number of arguments');
       lua.pushText(sha1hex(lua.readBytes(1)));
       return 1;
     });
     lua.rawSetField(-2, 'sha1hex');
-    lua.pushFunction(() => {
+    lua.pushFunction((L) => {
       if (m._lua_gettop(L) !== 1) return this.raise('redis.setresp() requires one argument.');
       const version = m._lua_type(L, 1) === LuaType.Number ? Number(m._lua_tonumberx(L, 1, 0)) : 0;
       if (version !== 2 && version !== 3) return this.raise('RESP version must be 2 or 3.');
@@ -239,7 +260,7 @@ export class ScriptEngine {
       return 0;
     });
     lua.rawSetField(-2, 'setresp');
-    lua.pushFunction(() => {
+    lua.pushFunction((L) => {
       m._lua_pushboolean(L, this.checkInterrupt() ? 1 : 0);
       return 1;
     });
@@ -247,7 +268,7 @@ export class ScriptEngine {
     lua.pushText(REDIS_VERSION);
     lua.rawSetField(-2, 'version');
     const [major, minor, patch] = REDIS_VERSION.split('.').map(Number);
-    m._lua_pushinteger(L, BigInt((major << 16) | (minor << 8) | patch));
+    m._lua_pushinteger(lua.L, BigInt((major << 16) | (minor << 8) | patch));
     lua.rawSetField(-2, 'version_num');
   }
 
@@ -303,7 +324,7 @@ export class ScriptEngine {
     if (compileError !== null) return `ERR Error compiling function: ${compileError}`;
     // The chunk's only upvalue is its _ENV.
     m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.libraryEnvRef));
-    (m as LuaExports & UpvalueExports)._lua_setupvalue(L, -2, 1);
+    m._lua_setupvalue(L, -2, 1);
     this.setLoading(true);
     this.loader = loader;
     this.loadDeadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
@@ -441,12 +462,11 @@ export class ScriptEngine {
   }
 
   /** Runs a cached script with KEYS and ARGV; its reply (or error) goes to `reply`. */
-  runScript(script: CachedScript, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): void {
+  runScript(script: CachedScript, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): boolean {
     const lua = this.lua;
     const m = lua.m;
     const L = lua.L;
     const base = lua.top();
-    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.errorHandlerRef));
     m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.globalsRef));
     this.pushArray(keys);
     m._lua_setfield(L, -2, this.keysName);
@@ -454,34 +474,86 @@ export class ScriptEngine {
     m._lua_setfield(L, -2, this.argvName);
     lua.pop(1);
     m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(script.ref));
-    this.invoke(base, 0, run, reply);
+    return this.invoke(base, 0, run, reply);
   }
 
   /** Runs a function of a library (FCALL): its callback gets the keys and the args as two tables. */
-  runFunction(ref: number, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): void {
+  runFunction(ref: number, keys: Buffer[], args: Buffer[], run: ScriptRun, reply: ReplyWriter): boolean {
     const lua = this.lua;
     const base = lua.top();
-    lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(this.errorHandlerRef));
     lua.m._lua_rawgeti(lua.L, LUA_REGISTRYINDEX, BigInt(ref));
     this.pushArray(keys);
     this.pushArray(args);
-    this.invoke(base, 2, run, reply);
+    return this.invoke(base, 2, run, reply);
   }
 
-  /** Calls the function under its `nargs` arguments, above the error handler at base + 1; replies. */
-  private invoke(base: number, nargs: number, run: ScriptRun, reply: ReplyWriter): void {
+  /**
+   * Calls the function at base + 1 with the `nargs` arguments above it.
+   * It runs in a coroutine, so that a redis.call that can only complete asynchronously (a
+   * command across shards that needs a coordinator) yields it: then this returns false, the
+   * caller runs `pendingCommand` and hands its reply to resume(). True when the reply is written.
+   */
+  private invoke(base: number, nargs: number, run: ScriptRun, reply: ReplyWriter): boolean {
     const lua = this.lua;
+    const m = lua.m;
+    m._lua_rawgeti(this.co, LUA_REGISTRYINDEX, BigInt(this.protectedCallRef));
+    m._lua_xmove(lua.main, this.co, nargs + 1); // the function and its arguments
+    lua.setTop(base);
+    this.pendingReply = reply;
     this.begin(run);
+    return this.step(nargs + 1);
+  }
+
+  /** Hands the reply of `pendingCommand` to the yielded script and runs it on. */
+  resume(bytes: Buffer): boolean {
+    const lua = this.lua;
+    lua.L = this.co;
+    this.resumedWithError = bytes[0] === 0x2d;
+    if (this.resumedWithError) pushError(lua, bytes.subarray(1, bytes.length - 2));
+    else pushReply(lua, bytes, 0);
+    lua.L = lua.main;
+    this.pendingCommand = null;
+    return this.step(1);
+  }
+
+  /** Resumes the coroutine with `nargs` values on its stack; finishes the call unless it yielded. */
+  private step(nargs: number): boolean {
+    const lua = this.lua;
+    const m = lua.m;
+    lua.L = this.co;
     let status: number;
     try {
-      status = lua.m._lua_pcallk(lua.L, nargs, 1, base + 1, 0, 0);
+      status = m._lua_resume(this.co, lua.main, nargs, this.resultCountSlot);
     } finally {
-      this.end();
+      lua.L = lua.main;
     }
-    if (status === LUA_OK) writeLuaValue(lua, -1, reply, this.scriptResp, 0);
-    else reply.error(this.errorText(run.name));
+    if (status === LUA_YIELD) return false;
+    // protectedCall returned xpcall's (ok, value): the value, or the error object.
+    const reply = this.pendingReply!;
+    lua.L = this.co;
+    if (status === LUA_OK && m._lua_toboolean(this.co, 1)) writeLuaValue(lua, 2, reply, this.scriptResp, 0);
+    else if (status === LUA_OK) reply.error(this.errorText(this.run!.name));
+    else reply.error(`ERR Error running script ${this.run!.name}, ${lua.readBytes(-1).toString('latin1').slice(0, 100)}`);
+    lua.setTop(0);
+    if (status !== LUA_OK) m._lua_resetthread(this.co);
+    lua.L = lua.main;
+    this.end();
     this.scriptResp = 2;
-    lua.setTop(base);
+    this.pendingReply = null;
+    return true;
+  }
+
+  /** While a script waits (runScript/runFunction/resume returned false): the command to run for it. */
+  pendingCommand: Buffer[] | null = null;
+  /** The waiting call is redis.call (raise its error) rather than redis.pcall. */
+  private pendingRaise = false;
+  private resumedWithError = false;
+  private pendingReply: ReplyWriter | null = null;
+
+  /** Continuation of a yielded redis.call: raise the reply if it is an error and the call was redis.call. */
+  private afterYield(): number {
+    if (this.resumedWithError && this.pendingRaise) return this.raiseCallError();
+    return 1;
   }
 
   /** The running call, or null between scripts. */
@@ -498,7 +570,7 @@ export class ScriptEngine {
   }
 
   private end(): void {
-    if (this.killRequested) this.callRef(this.armHookRef); // the hook fired on every line since
+    if (this.killRequested) this.armHook(); // the hook fired on every line since
     if (this.run !== null && Date.now() - this.startedAt >= KILL_CHECK_INTERVAL_MS) scriptHooks.ended?.();
     this.run = null;
     this.killRequested = false;
@@ -558,11 +630,7 @@ export class ScriptEngine {
     const failure = (message: string | Buffer): number => {
       m._lua_settop(L, 0);
       pushError(lua, typeof message === 'string' ? Buffer.from(message, 'latin1') : message);
-      if (!raise) return 1;
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.annotateRef));
-      m._lua_pushvalue(L, -2);
-      m._lua_callk(L, 1, 0, 0, 0);
-      return m._lua_error(L);
+      return raise ? this.raiseCallError() : 1;
     };
     if (run === null) return failure('ERR redis.call can only be called inside a script invocation');
     if (argc === 0) return failure('ERR Please specify at least one argument for this redis lib call');
@@ -582,7 +650,7 @@ export class ScriptEngine {
       return failure(`ERR ${cmd.fullName} command is not allowed with BLOCK option from scripts`);
     }
     if (cmd.isWrite) this.wrote = true;
-    let bytes: Buffer;
+    let bytes: Buffer | null;
     if (cmd.fullName === 'select') {
       bytes = this.select(run, argv[1]);
     } else {
@@ -591,10 +659,26 @@ export class ScriptEngine {
       cmd.stats.calls++;
       cmd.stats.usec += (performance.now() - start) * 1000;
     }
+    if (bytes === null) {
+      // Only a coordinator can run it: the script yields, invoke's caller runs it and resumes.
+      this.pendingCommand = argv;
+      this.pendingRaise = raise;
+      m._lua_settop(L, 0);
+      return m._lua_yieldk(L, 0, 0, this.continuation);
+    }
     if (bytes[0] === 0x2d) return failure(bytes.subarray(1, bytes.length - 2));
     m._lua_settop(L, 0);
     pushReply(lua, bytes, 0);
     return 1;
+  }
+
+  /** Raises the {err=} on top of the stack from redis.call, with the script's position. */
+  private raiseCallError(): number {
+    const { m, L } = this.lua;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.annotateRef));
+    m._lua_pushvalue(L, -2);
+    m._lua_callk(L, 1, 0, 0, 0);
+    return m._lua_error(L);
   }
 
   /** SELECT inside a script changes the script's database only. */

@@ -50,6 +50,13 @@ export interface LuaExports {
   _lua_setglobal(L: number, name: number): void;
   _lua_setfield(L: number, index: number, name: number): void;
   _lua_rotate(L: number, index: number, n: number): void;
+  _lua_setupvalue(L: number, funcIndex: number, n: number): number;
+  _lua_newthread(L: number): number;
+  _lua_xmove(from: number, to: number, n: number): void;
+  _lua_resume(L: number, from: number, nargs: number, nresults: number): number;
+  _lua_resetthread(L: number): number;
+  /** Yields the running coroutine from a C function; `k` (a function-table index) runs when it is resumed. */
+  _lua_yieldk(L: number, nresults: number, ctx: number, k: number): number;
   _lua_callk(L: number, nargs: number, nresults: number, ctx: number, k: number): void;
   /** Raises the value on top as a Lua error: unwinds (a JS exception) to the enclosing pcall. */
   _lua_error(L: number): number;
@@ -57,6 +64,7 @@ export interface LuaExports {
 
 export const LUA_REGISTRYINDEX = -1_000_000 - 1000;
 export const LUA_OK = 0;
+export const LUA_YIELD = 1;
 export const LUA_ERRRUN = 2;
 export const LUA_ERRSYNTAX = 3;
 export const LUA_ERRMEM = 4;
@@ -93,7 +101,13 @@ export function luaModule(): LuaExports | null {
  * area of the WASM heap serves every push.
  */
 export class LuaState {
-  readonly L: number;
+  /** The main state. */
+  readonly main: number;
+  /**
+   * The state (thread) operations apply to: the main state, or the coroutine a script runs in
+   * while it runs (its C functions then see their arguments there).
+   */
+  L: number;
   private readonly lengthSlot: number;
   private scratch = 0;
   private scratchSize = 0;
@@ -101,7 +115,7 @@ export class LuaState {
   private readonly names = new Map<string, number>();
 
   constructor(readonly m: LuaExports) {
-    this.L = m._luaL_newstate();
+    this.L = this.main = m._luaL_newstate();
     m._luaL_openlibs(this.L);
     this.lengthSlot = m._malloc(8);
   }

@@ -106,8 +106,9 @@ local function hook()
   end
 end
 
-local function arm_hook()
-  sethook(hook, '', 100000)
+-- Armed on the coroutine scripts run in (given), or on the main state (function libraries load there).
+local function arm_hook(co)
+  if co then sethook(co, hook, '', 100000) else sethook(hook, '', 100000) end
 end
 
 -- Globals: scripts read the hidden table through an empty proxy that refuses writes.
