@@ -17,6 +17,7 @@ import { geoCommands } from './geo';
 import { sortCommands } from './sort';
 import { pubsubCommands } from './pubsub';
 import { scriptingCommands } from './scripting';
+import { clusterCommands } from './cluster';
 import { functionCommands } from './functions';
 
-export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands, scriptingCommands, functionCommands, crossBlockCommands];
+export const allFamilies: ReadonlyArray<readonly CommandDecl[]> = [connectionCommands, serverCommands, stringCommands, keyCommands, bitmapCommands, hyperloglogCommands, listCommands, hashCommands, setCommands, zsetCommands, streamCommands, geoCommands, sortCommands, pubsubCommands, transactionCommands, scriptingCommands, clusterCommands, functionCommands, crossBlockCommands];

@@ -45,7 +45,12 @@ export class LocalCaller implements ScriptCaller {
     const r = this.scratch;
     r.reset();
     r.proto = proto;
-    this.dispatcher.runOn(cmd, dbIndex, r, this.client, argv, false, this.clientId);
+    this.dispatcher.inScript = true;
+    try {
+      this.dispatcher.runOn(cmd, dbIndex, r, this.client, argv, false, this.clientId);
+    } finally {
+      this.dispatcher.inScript = false;
+    }
     return r.view();
   }
 }
@@ -119,7 +124,12 @@ function prepare(engine: ScriptEngine, reply: ReplyWriter, argv: Buffer[], bySha
 
 /** Starts a script; false when it waits for engine.pendingCommand (see runToEnd). */
 function runInvocation(engine: ScriptEngine, call: Invocation, caller: ScriptCaller, dbIndex: number, readOnlyCommand: boolean, callerId: number, reply: ReplyWriter): boolean {
-  const readOnly = readOnlyCommand || call.script.flags.noWrites;
+  const flags = call.script.flags;
+  if (readOnlyCommand && flags.declared && !flags.noWrites) {
+    reply.error('ERR Can not execute a script with write flag using *_ro command.');
+    return true;
+  }
+  const readOnly = readOnlyCommand || flags.noWrites;
   return engine.runScript(call.script, call.keys, call.args, { caller, dbIndex, readOnly, name: call.script.sha, callerId }, reply);
 }
 

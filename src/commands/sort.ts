@@ -178,6 +178,8 @@ class SortJob {
   dontSort = false;
   gets: Buffer[] = [];
   store: Buffer | null = null;
+  /** Called from a script, which must get a deterministic order (Redis: CLIENT_SCRIPT). */
+  forScript = false;
   /** The elements, then sorted. */
   vector: Buffer[] = [];
   /** Output window [start, end] of the vector. */
@@ -224,8 +226,8 @@ class SortJob {
   /** Loads the elements to sort and the output window (the LIMIT applied to the input's size). */
   load(input: SortInput): void {
     const { type, length } = input;
-    // A set has no order of its own: when stored, it is sorted even with a constant BY.
-    if (this.dontSort && type === ValueType.Set && this.store !== null) {
+    // A set has no order of its own: when stored or returned to a script, it is sorted even with a constant BY.
+    if (this.dontSort && type === ValueType.Set && (this.store !== null || this.forScript)) {
       this.dontSort = false;
       this.alpha = true;
       this.by = null;
@@ -346,6 +348,7 @@ function sort(ctx: ExecContext, argv: Buffer[], readonly: boolean): void {
   const reply = ctx.reply;
   const job = new SortJob();
   if (!job.parse(reply, argv, readonly)) return;
+  job.forScript = ctx.dispatcher.inScript;
   const input = storedInput(ctx, argv[1]);
   if (input === null) return reply.error(WRONGTYPE);
   job.load(input);

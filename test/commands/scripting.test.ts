@@ -41,6 +41,7 @@ test('replies convert to Lua values as in redis (RESP2 and redis.setresp(3))', a
       ['EVAL', "redis.setresp(3) return {true, false}", '0'],
       ['EVAL', "redis.setresp(3) local r = redis.call('zadd', KEYS[1], 1.5, 'm') return redis.call('zscore', KEYS[1], 'm')", '1', `${a}z`],
       ['EVAL', "redis.setresp(4)", '0'],
+      ['SADD', `${a}set`, 'd', 'l', 'b', 'aa', 'azz', 'c'], ['EVAL', "return redis.call('sort', KEYS[1], 'by', '_')", '1', `${a}set`],
     ];
   });
 });
@@ -57,7 +58,7 @@ test('script errors, globals protection and command checks match redis', async (
       ['EVAL', "return redis.call('set', 'k', {})", '0'], ['EVAL', "return redis.call('blpop', 'l', 0)", '0'], ['EVAL', "return redis.call('multi')", '0'],
       ['EVAL_RO', "return redis.call('set', KEYS[1], 'x')", '1', a], ['EVAL_RO', "return redis.call('get', KEYS[1])", '1', a],
       ['EVAL', "#!lua flags=no-writes\nreturn redis.call('set', KEYS[1], 1)", '1', a], ['EVAL', '#!lua flags=bogus\nreturn 1', '0'], ['EVAL', '#!perl\nreturn 1', '0'],
-      ['EVAL', '#!lua\nreturn 7', '0'],
+      ['EVAL', '#!lua\nreturn 7', '0'], ['EVAL_RO', '#!lua\nreturn 1', '0'], ['EVAL_RO', '#!lua flags=no-writes\nreturn 1', '0'],
       ['EVAL', 'return 1', '-1'], ['EVAL', 'return 1', '2', 'a'], ['EVAL', 'return 1', 'x'],
       ['EVAL', 'setmetatable(_G, {})', '0'], ['EVAL', 'local g = getmetatable(_G) g.__index = {}', '0'], ['EVAL', 'redis = function() return 1 end', '0'],
       ['EVAL', '_G = {}', '0'], ['EVAL', 'redis.call = function() return 1 end', '0'], ['EVAL', 'cjson.encode = function() return 1 end', '0'],
@@ -65,6 +66,7 @@ test('script errors, globals protection and command checks match redis', async (
       ['EVAL', "redis.log(redis.LOG_WARNING, 'from a test') return redis.LOG_NOTICE", '0'], ['EVAL', 'redis.log(7, "x")', '0'],
       ['EVAL', "return redis.sha1hex('')", '0'], ['EVAL', 'return redis.sha1hex()', '0'], ['EVAL', "return redis.REDIS_VERSION_NUM > 0", '0'],
       ['EVAL', 'return {1, 2}', '0', 'extra'],
+      ['CLUSTER', 'INFO'], ['CLUSTER', 'KEYSLOT', 'x'], ['CLUSTER', 'NOSUCH'], ['EVAL', "return redis.call('cluster', 'reset', 'hard')", '0'], ['EVAL', "return redis.pcall('cluster', 'info')", '0'],
     ];
   });
 });
