@@ -77,7 +77,7 @@ function fcallHere(ctx: ExecContext, argv: Buffer[], readOnly: boolean): void {
 /** FCALL coordinated on a multi-shard server: every shard is frozen for the function. */
 async function fcallAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, readOnly: boolean): Promise<void> {
   const call = prepareCall(reply, argv, readOnly);
-  if (call !== null) await runToEnd(tx, runCall(call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, argv, reply));
+  if (call !== null) await runToEnd(tx, runCall(call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, argv, reply), call.keys);
 }
 
 // ---- FUNCTION -------------------------------------------------------------------

@@ -19,6 +19,7 @@ export const NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+const EXISTS = Buffer.from('exists');
 const SCRIPT_LOAD = Buffer.from('_scriptload');
 const SCRIPT_FLUSH = Buffer.from('_scriptflush');
 
@@ -149,7 +150,7 @@ function evalHere(ctx: ExecContext, argv: Buffer[], bySha: boolean, readOnly: bo
 async function evalAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, bySha: boolean, readOnly: boolean): Promise<void> {
   const engine = scriptEngine();
   const call = prepare(engine, reply, argv, bySha, (body) => tx.broadcast([SCRIPT_LOAD, body]));
-  if (call !== null) await runToEnd(tx, runInvocation(engine, call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, reply));
+  if (call !== null) await runToEnd(tx, runInvocation(engine, call, new FrozenShardsCaller(tx), tx.dbIndex, readOnly, tx.client.id, reply), call.keys);
 }
 
 /**
@@ -157,9 +158,12 @@ async function evalAcross(tx: ShardTx, argv: Buffer[], reply: ReplyWriter, bySha
  * coordinator can run (keys on several shards) yields the script, the command runs as usual
  * (every shard still frozen) and the script resumes with its reply.
  */
-export async function runToEnd(tx: ShardTx, finished: boolean): Promise<void> {
+export async function runToEnd(tx: ShardTx, finished: boolean, keys: Buffer[]): Promise<void> {
   const engine = scriptEngine();
   while (!finished) finished = engine.resume(await tx.run(engine.pendingCommand!));
+  // Client-side caching: a script that read something makes its client track its declared keys
+  // (as Redis does); a read of them on their shards, flagged for the client, remembers them there.
+  if (engine.read && keys.length > 0 && tx.client.tracking?.remembersKeys) await tx.run([EXISTS, ...keys]);
 }
 
 /** A script on this thread's shard alone never waits: every command it calls runs inline. */

@@ -13,8 +13,9 @@ import { config } from '../config';
 import type { ShardLinks } from './links';
 import { ReplyWriter } from '../protocol/reply';
 import type { BlockOrigin, BlockedCall, TimeoutReply } from './blocking';
-import { scriptEngine, scriptHooks } from '../scripting/engine';
+import { busyText, scriptEngine, scriptHooks } from '../scripting/engine';
 import { isMainThread } from 'node:worker_threads';
+import { Tracking } from '../tracking/tracking';
 
 export class Dispatcher {
   readonly table = new CommandTable(allFamilies);
@@ -24,6 +25,10 @@ export class Dispatcher {
   /** Set while a command runs, for handlers that change connection state. */
   startTime = Date.now();
   stats = { commands: 0, connections: 0, rejectedConnections: 0, errorReplies: 0 };
+  /** True while a script's command runs here (SORT then orders what it would leave unordered). */
+  inScript = false;
+  /** Client-side caching: this shard's tracking table and this thread's tracking clients. */
+  readonly tracking: Tracking;
 
   constructor(
     readonly shard: Shard,
@@ -32,6 +37,7 @@ export class Dispatcher {
     readonly links: ShardLinks | null,
   ) {
     shard.pubsub.links = links;
+    this.tracking = new Tracking(this);
     scriptHooks.busy = (callerId) => this.serveWhileBusy(callerId);
     scriptHooks.ended = () => links?.clearScriptBusy();
     scriptHooks.log = (level, message) => this.log[SCRIPT_LOG_LEVELS[level]]({ script: true }, message);
@@ -53,6 +59,7 @@ export class Dispatcher {
     this.unwatchEverywhere(client);
     this.shard.pubsub.dropClient(client);
     this.links?.cancelRemoteBlock(client);
+    this.tracking.disable(client);
   }
 
   /** The command (or subcommand) an already-checked argv names. */
@@ -66,7 +73,8 @@ export class Dispatcher {
   serveWhileBusy(scriptCallerId: number): void {
     const engine = scriptEngine();
     if (this.links !== null) {
-      this.links.markScriptBusy(engine.wrote);
+      const run = engine.current;
+      this.links.markScriptBusy(engine.wrote, run?.fcall === undefined ? null : { name: run.name, argv: run.fcall, startedAt: Date.now() - engine.elapsedMs });
       if (this.links.takeScriptKill()) engine.killRequested = true;
     }
     for (const client of this.clients.values()) if (client.id !== scriptCallerId) client.pollWhileBusy();
@@ -75,12 +83,14 @@ export class Dispatcher {
   /** A command that arrived while a script is busy: allow-busy commands run, the rest get BUSY. */
   executeWhileBusy(client: Client, argv: Buffer[]): void {
     const cmd = this.lookupChecked(argv);
+    const engine = scriptEngine();
+    const busy = busyText(engine.busy ? engine.current?.fcall !== undefined : (this.links?.functionBusyElsewhere ?? null) !== null);
     if (cmd === undefined || !cmd.flags.includes('allow_busy') || ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity)) {
-      client.reply.error(BUSY_SCRIPT);
+      this.rejectBusy(client, cmd, busy);
     } else if (cmd.fullName === 'shutdown') {
       // The event loop is stuck in the script, so a signal would never be handled: go now.
       if (!argv.some((a) => a.latin1Slice(0, a.length).toLowerCase() === 'nosave')) {
-        client.reply.error(BUSY_SCRIPT);
+        this.rejectBusy(client, cmd, busy);
         return;
       }
       this.log.warn('SHUTDOWN NOSAVE while a script is busy: exiting');
@@ -90,6 +100,17 @@ export class Dispatcher {
       else process.kill(process.pid, 'SIGKILL');
     } else {
       this.runLocal(cmd, client, argv);
+    }
+  }
+
+  /** BUSY for a command: inside MULTI it dooms the transaction, and a refused EXEC ends it (Redis's rejectCommand). */
+  private rejectBusy(client: Client, cmd: Command | undefined, busy: string): void {
+    if (client.multi !== null && cmd?.fullName === 'exec') {
+      client.multi = null;
+      this.unwatchEverywhere(client);
+      this.reject(client, `EXECABORT Transaction discarded because of: ${busy}`);
+    } else {
+      this.rejectInTx(client, busy);
     }
   }
 
@@ -183,6 +204,7 @@ export class Dispatcher {
     this.currentArgv = argv;
     this.blockedNow = false;
     const mark = reply.len;
+    this.tracking.enter(cmd, client, clientId, this.runDepth);
     this.runDepth++;
     try {
       cmd.handler!(ctx, argv);
@@ -190,11 +212,14 @@ export class Dispatcher {
       this.runDepth--;
     }
     ctx.client = null;
-    if (cmd.isWrite && reply.len > mark && reply.buf[mark] !== 0x2d) {
+    const wrote = cmd.isWrite && reply.len > mark && reply.buf[mark] !== 0x2d;
+    if (wrote) {
       // A successful write touches the keys that clients may WATCH, or wait on with wakeOnWrite.
       if (!this.shard.watches.empty) this.touchWatched(cmd, dbIndex, argv);
       if (this.shard.blocking.hasWriteWatchers) this.signalWrite(cmd, dbIndex, argv);
     }
+    // Client-side caching: invalidate what the write changed, remember what a tracking client read.
+    this.tracking.afterRun(argv, wrote, this.runDepth);
     const blocked = this.blockedNow;
     this.serveBlocked();
     return blocked;
@@ -276,6 +301,7 @@ export class Dispatcher {
     this.blockedNow = false;
     this.rerunning = true;
     ctx.rerun = true;
+    this.tracking.enter(cmd, null, call.clientId, 0);
     try {
       cmd.handler!(ctx, call.argv);
     } finally {
@@ -283,6 +309,7 @@ export class Dispatcher {
       ctx.rerun = false;
       ctx.client = null;
     }
+    this.tracking.afterRun(call.argv, cmd.isWrite && !this.blockedNow && r.len > 0 && r.buf[0] !== 0x2d, 0);
     if (this.blockedNow) return false;
     if (cmd.isWrite && !this.shard.watches.empty) this.touchWatched(cmd, call.dbIndex, call.argv);
     this.deliver(call, r.view());
@@ -332,6 +359,7 @@ export class Dispatcher {
     if (client.replyMode !== ReplyMode.Skip) client.replyMode = ReplyMode.On;
     this.unwatchEverywhere(client);
     this.shard.pubsub.dropClient(client);
+    this.tracking.disable(client);
   }
 
   /** Closes every client (shutdown). */
@@ -345,6 +373,7 @@ export class Dispatcher {
   configChanged(): void {
     const maxBulk = config.numeric('proto-max-bulk-len');
     for (const c of this.clients.values()) c.parser.limits.maxBulkLen = maxBulk;
+    this.tracking.configChanged();
   }
 }
 
@@ -361,7 +390,6 @@ const SUBSCRIBED_MODE = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsub
 /** pino levels of redis.log's LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING. */
 const SCRIPT_LOG_LEVELS = ['debug', 'debug', 'info', 'warn'] as const;
 const QUEUED = Buffer.from('+QUEUED\r\n');
-const BUSY_SCRIPT = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const UNWATCH = Buffer.from('unwatch');
 
 /** argv[i] as Redis prints it in errors: at most 128 bytes, CR/LF turned into spaces. */

@@ -17,14 +17,16 @@ import { ReplyWriter, type Protocol } from '../protocol/reply';
 import { RingReader, RingWriter, createRingBuffer } from './ring';
 import { shardOfKey } from './routing';
 import { arrayElements, arrayHeader, integerOf, isError } from './resp-scan';
+import { TRACKED_READ, protocolOf, requestProto } from '../tracking/client-state';
 
 const RING_BYTES = 1 << 20;
 
 /**
  * Record kinds: a client's command (may block), a coordinator's step (never blocks: the
- * coordinator waits for it while every shard is frozen), freeze/unfreeze, cancel a block.
+ * coordinator waits for it while every shard is frozen), freeze/unfreeze, cancel a block, and
+ * a step of a script (a coordinator's step that commands such as SORT know came from a script).
  */
-const enum Kind { Exec = 0, Lock = 1, Unlock = 2, Unblock = 3, Step = 4 }
+const enum Kind { Exec = 0, Lock = 1, Unlock = 2, Unblock = 3, Step = 4, ScriptStep = 5 }
 
 export interface LinkBuffers {
   /** rings[from][to]: requests from thread `from` to shard `to`. */
@@ -33,15 +35,18 @@ export interface LinkBuffers {
   replies: SharedArrayBuffer[][];
   /**
    * One doorbell counter per thread, then the coordinator lock (index `count`), the busy script
-   * (`count + 1`: its thread + 1, plus SCRIPT_WROTE once it wrote) and SCRIPT KILL (`count + 2`).
+   * (`count + 1`: its thread + 1, plus SCRIPT_WROTE once it wrote and SCRIPT_FUNCTION for FCALL) and
+   * SCRIPT KILL (`count + 2`).
    */
   control: SharedArrayBuffer;
+  /** The busy function's start time, name and FCALL argv (FUNCTION STATS on the other threads). */
+  busyFunction: SharedArrayBuffer;
 }
 
 export function createLinkBuffers(count: number): LinkBuffers {
   const grid = () => Array.from({ length: count }, (_, from) =>
     Array.from({ length: count }, (_, to) => (from === to ? new SharedArrayBuffer(0) : createRingBuffer(RING_BYTES))));
-  return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 3)) };
+  return { requests: grid(), replies: grid(), control: new SharedArrayBuffer(4 * (count + 3)), busyFunction: new SharedArrayBuffer(BUSY_FUNCTION_BYTES) };
 }
 
 /**
@@ -110,6 +115,7 @@ class Outbox {
 export class ShardLinks {
   private dispatcher!: Dispatcher;
   private readonly control: Int32Array;
+  private readonly busyFunctionBytes: SharedArrayBuffer;
   private readonly requestOut: Array<Outbox | null>;
   private readonly replyOut: Array<Outbox | null>;
   private readonly requestIn: Array<RingReader | null>;
@@ -136,6 +142,7 @@ export class ShardLinks {
 
   constructor(readonly self: number, readonly count: number, buffers: LinkBuffers) {
     this.control = new Int32Array(buffers.control);
+    this.busyFunctionBytes = buffers.busyFunction;
     this.lockIndex = count;
     this.requestOut = buffers.requests[self].map((sab, to) => (to === self ? null : new Outbox(sab)));
     this.replyOut = buffers.replies.map((row, from) => (from === self ? null : new Outbox(row[self])));
@@ -155,8 +162,42 @@ export class ShardLinks {
   // clients at once, as Redis does: BUSY, or SCRIPT KILL (which the script's hook picks up).
 
   /** Called by the busy script's thread, again every check: other threads answer BUSY from now on. */
-  markScriptBusy(wrote: boolean): void {
-    Atomics.store(this.control, this.count + 1, (this.self + 1) | (wrote ? SCRIPT_WROTE : 0));
+  markScriptBusy(wrote: boolean, busyFunction: BusyFunction | null): void {
+    // The function is published before the word that makes other threads read it.
+    if (busyFunction !== null && Atomics.load(this.control, this.count + 1) === 0) this.publishBusyFunction(busyFunction);
+    Atomics.store(this.control, this.count + 1, (this.self + 1) | (wrote ? SCRIPT_WROTE : 0) | (busyFunction !== null ? SCRIPT_FUNCTION : 0));
+  }
+
+  /** The function busy on another thread, or null (none, or an EVAL script). */
+  get functionBusyElsewhere(): BusyFunction | null {
+    if (!this.scriptBusyElsewhere || (Atomics.load(this.control, this.count + 1) & SCRIPT_FUNCTION) === 0) return null;
+    const view = Buffer.from(this.busyFunctionBytes);
+    const startedAt = view.readDoubleLE(0);
+    const argv: Buffer[] = [];
+    let pos = 12;
+    for (let i = view.readUInt32LE(8); i > 0; i--) {
+      const length = view.readUInt32LE(pos);
+      argv.push(Buffer.from(view.subarray(pos + 4, pos + 4 + length)));
+      pos += 4 + length;
+    }
+    return { name: argv[0].latin1Slice(0, argv[0].length), argv: argv.slice(1), startedAt };
+  }
+
+  /** Start time, then the name and the argv as length-prefixed strings (as much of the argv as fits). */
+  private publishBusyFunction(fn: BusyFunction): void {
+    const view = Buffer.from(this.busyFunctionBytes);
+    view.writeDoubleLE(fn.startedAt, 0);
+    const strings = [Buffer.from(fn.name, 'latin1'), ...fn.argv];
+    let pos = 12;
+    let count = 0;
+    for (const s of strings) {
+      if (pos + 4 + s.length > view.length) break;
+      view.writeUInt32LE(s.length, pos);
+      view.set(s, pos + 4);
+      pos += 4 + s.length;
+      count++;
+    }
+    view.writeUInt32LE(count, 8);
   }
 
   /** The script ended. */
@@ -168,13 +209,15 @@ export class ShardLinks {
   /** True when another thread runs a script past busy-reply-threshold. */
   get scriptBusyElsewhere(): boolean {
     const busy = Atomics.load(this.control, this.count + 1);
-    return busy !== 0 && (busy & ~SCRIPT_WROTE) !== this.self + 1;
+    return busy !== 0 && (busy & ~(SCRIPT_WROTE | SCRIPT_FUNCTION)) !== this.self + 1;
   }
 
-  /** SCRIPT KILL from this thread for a script busy on another. */
-  killScriptElsewhere(): 'killed' | 'unkillable' | 'notbusy' {
+  /** SCRIPT KILL (or FUNCTION KILL) from this thread for a script busy on another. */
+  killScriptElsewhere(functionKill: boolean): 'killed' | 'unkillable' | 'notbusy' | 'otherkind' {
     if (!this.scriptBusyElsewhere) return 'notbusy';
-    if (Atomics.load(this.control, this.count + 1) & SCRIPT_WROTE) return 'unkillable';
+    const busy = Atomics.load(this.control, this.count + 1);
+    if (busy & SCRIPT_WROTE) return 'unkillable';
+    if (((busy & SCRIPT_FUNCTION) !== 0) !== functionKill) return 'otherkind';
     Atomics.store(this.control, this.count + 2, 1);
     return 'killed';
   }
@@ -213,7 +256,7 @@ export class ShardLinks {
         pending.bytes = this.scratch.take();
       }
     } else if (target >= 0) {
-      const id = this.sendExec(target, client.dbIndex, client.proto, argv, this.queueReply(client));
+      const id = this.sendExec(target, client.dbIndex, requestProto(client), argv, this.queueReply(client));
       client.inflight++;
       if (blocking) {
         // Nothing may overtake a command that can block: wait for its reply.
@@ -475,11 +518,11 @@ export class ShardLinks {
   // doorbell rung at once, and this thread sleeps in Atomics.wait until the reply is in.
 
   /** Runs a whole command now, routed as usual, in database `db` with replies in `proto`. */
-  private runNow(client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer {
+  private runNow(client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer | null {
     const cmd = this.dispatcher.lookupChecked(argv)!;
     const target = this.targetOf(cmd, argv);
     if (target >= 0) return this.execNow(target, client, argv, db, proto);
-    if (cmd.coordinate) return Buffer.from(`-ERR ${cmd.fullName.toUpperCase()} across shards can't run inside a script on a multi-shard server (use {hash tags})\r\n`);
+    if (cmd.coordinate) return null; // the script yields; its coordinator runs it with tx.run
     if (cmd.route === 'all' || cmd.route === 'threads') return mergeReplies(cmd, range(this.count).map((s) => this.execNow(s, client, argv, db, proto)), null);
     const split = this.splitByShard(cmd, argv);
     if (Buffer.isBuffer(split)) return split;
@@ -488,10 +531,17 @@ export class ShardLinks {
   }
 
   private execNow(s: number, client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer {
-    if (s === this.self) return this.executeHere(db, proto, argv, client);
+    if (s === this.self) {
+      this.dispatcher.inScript = true;
+      try {
+        return this.executeHere(db, proto, argv, client);
+      } finally {
+        this.dispatcher.inScript = false;
+      }
+    }
     this.nowReply = null;
     const out = this.requestOut[s]!;
-    this.sendRecord(s, Kind.Step, db, proto, argv, client.id, this.takeNowReply);
+    this.sendRecord(s, Kind.ScriptStep, db, proto, argv, client.id, this.takeNowReply);
     for (;;) {
       this.ringDoorbells();
       const seen = Atomics.load(this.control, this.self);
@@ -509,7 +559,7 @@ export class ShardLinks {
 
   /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
   private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
-    if (s !== this.self) return this.request(s, Kind.Step, client.dbIndex, client.proto, argv, client.id);
+    if (s !== this.self) return this.request(s, Kind.Step, client.dbIndex, requestProto(client), argv, client.id);
     return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
   }
 
@@ -554,6 +604,11 @@ export class ShardLinks {
    */
   broadcast(argv: Buffer[], clientId = 0, dbIndex = 0): void {
     for (let s = 0; s < this.count; s++) if (s !== this.self) this.sendRecord(s, Kind.Exec, dbIndex, 2, argv, clientId);
+  }
+
+  /** Runs argv on thread `to` without waiting for its reply (messages to one thread: invalidations). */
+  send(to: number, argv: Buffer[]): void {
+    this.sendRecord(to, Kind.Exec, 0, 2, argv, 0);
   }
 
   /** Tells a peer that the client of a blocked request went away. */
@@ -685,7 +740,7 @@ export class ShardLinks {
 
   private onRequest(from: number, req: Buffer): void {
     const kind = req[0] as Kind;
-    const proto = req[1] as Protocol;
+    const proto = protocolOf(req[1]);
     const db = req.readUInt16LE(2);
     const id = req.readUInt32LE(4);
     if (kind === Kind.Lock) {
@@ -715,7 +770,11 @@ export class ShardLinks {
     this.scratch.reset();
     this.scratch.proto = proto;
     this.dispatcher.peerOrigin = { kind: 'peer', peer: from, requestId: id, proto };
+    // Client-side caching: the keys this read returns are remembered for the client of thread `from`.
+    if (req[1] & TRACKED_READ) this.dispatcher.tracking.peerReader = from;
+    this.dispatcher.inScript = kind === Kind.ScriptStep;
     const blocked = this.dispatcher.runOn(cmd, db, this.scratch, null, argv, kind === Kind.Exec, clientId);
+    this.dispatcher.inScript = false;
     this.dispatcher.peerOrigin = null;
     if (!blocked) this.replyTo(from, id, this.scratch.view());
   }
@@ -732,6 +791,17 @@ export class ShardLinks {
 const EMPTY = Buffer.alloc(0);
 /** Bit of the busy-script control word: the script wrote, so SCRIPT KILL can't stop it. */
 const SCRIPT_WROTE = 1 << 16;
+/** Bit of the busy-script control word: the script is a function (BUSY replies name FUNCTION KILL). */
+const SCRIPT_FUNCTION = 1 << 17;
+const BUSY_FUNCTION_BYTES = 64 * 1024;
+
+/** A function running past busy-reply-threshold, as FUNCTION STATS reports it. */
+export interface BusyFunction {
+  name: string;
+  argv: Buffer[];
+  /** Date.now() when it started. */
+  startedAt: number;
+}
 const XWATCH = Buffer.from('_xwatch');
 const XUNWATCH = Buffer.from('_xunwatch');
 const XREADY = Buffer.from('_xready');

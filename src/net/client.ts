@@ -8,6 +8,8 @@ import { RequestParser, ProtocolError } from '../protocol/parser';
 import { ReplyWriter, type Protocol } from '../protocol/reply';
 import type { Dispatcher } from '../dispatch/dispatcher';
 import { config } from '../config';
+import type { ClientTracking } from '../tracking/client-state';
+import { isKeyword } from '../util/keyword';
 
 /** Pause reading from a client whose unsent replies exceed this, until the socket drains. */
 const OUTPUT_BACKPRESSURE_BYTES = 64 * 1024 * 1024;
@@ -67,6 +69,10 @@ export class Client {
   /** Channels plus patterns this client is subscribed to (RESP2 subscribed mode when > 0). */
   subscriptionCount = 0;
   replyMode = ReplyMode.On;
+  /** Client-side caching modes (CLIENT TRACKING), null while tracking is off. */
+  tracking: ClientTracking | null = null;
+  /** Invalidations for this client made while its own command ran: written after its reply. */
+  heldInvalidations: Buffer[] | null = null;
   /**
    * While a command whose reply is suppressed runs: where pushes to this client (Pub/Sub
    * messages, subscription confirmations) wait, as Redis delivers those anyway (CLIENT_PUSHING).
@@ -120,6 +126,7 @@ export class Client {
   /** Runs every complete command in the input buffer, then writes the replies in one socket write. */
   processInput(): void {
     while ((this.flags & (ClientFlag.Waiting | ClientFlag.CloseAfterReply | ClientFlag.Closed | ClientFlag.Backpressure)) === 0) {
+      if (this.heldInvalidations !== null) this.dispatcher.tracking.releaseHeld(this);
       let argv: Buffer[] | null = this.deferred;
       this.deferred = null;
       try {
@@ -137,11 +144,19 @@ export class Client {
         }
         break;
       }
+      const tracking = this.tracking;
+      const clientCommand = tracking !== null && isKeyword(argv[0], 'CLIENT');
+      tracking?.commandStarts();
       if (this.replyMode === ReplyMode.On) this.dispatcher.execute(this, argv);
       else this.executeMuted(argv);
       // A command deferred (to wait for other shards) has not run yet: CLIENT REPLY SKIP still applies to it.
-      if (this.deferred === null) this.replyModeAfterCommand();
+      if (this.deferred === null) {
+        this.replyModeAfterCommand();
+        // The command may have turned tracking on or off: the state it ran with decides.
+        tracking?.commandEnded(clientCommand, this.multi !== null);
+      }
     }
+    if (this.heldInvalidations !== null && !(this.flags & ClientFlag.Waiting)) this.dispatcher.tracking.releaseHeld(this);
     this.flush();
   }
 

@@ -147,6 +147,8 @@ export class ScriptEngine {
   killRequested = false;
   /** The running script called a write command (SCRIPT KILL then refuses). */
   wrote = false;
+  /** The last script called a read command (client-side caching then tracks its declared keys). */
+  read = false;
   private readonly keysName: number;
   private readonly argvName: number;
   /** lua/functions.lua: the environment of library code, and the switch of its load mode. */
@@ -567,6 +569,7 @@ export class ScriptEngine {
     this.lastKillCheck = this.startedAt;
     this.killRequested = false;
     this.wrote = false;
+    this.read = false;
   }
 
   private end(): void {
@@ -650,6 +653,7 @@ export class ScriptEngine {
       return failure(`ERR ${cmd.fullName} command is not allowed with BLOCK option from scripts`);
     }
     if (cmd.isWrite) this.wrote = true;
+    else if (cmd.flags.includes('readonly')) this.read = true;
     let bytes: Buffer | null;
     if (cmd.fullName === 'select') {
       bytes = this.select(run, argv[1]);

@@ -76,6 +76,8 @@ export class Keyspace {
   private lastSlot = 0;
   /** Called for each key removed by expiry (lazy or active). */
   onExpire: ((key: Buffer) => void) | null = null;
+  /** Also called for each expired key: client-side caching invalidates it (src/tracking). */
+  onExpireInvalidate: ((key: Buffer) => void) | null = null;
   /** Called after a key that did not exist is stored (Redis's "new" keyspace event). */
   onInsert: ((key: Uint8Array) => void) | null = null;
 
@@ -506,9 +508,11 @@ export class Keyspace {
   }
 
   private expireSlot(slot: number): void {
-    const key = this.onExpire === null ? null : Buffer.from(this.keyOf(this.slots[slot]));
+    const key = this.onExpire === null && this.onExpireInvalidate === null ? null : Buffer.from(this.keyOf(this.slots[slot]));
     this.removeSlot(slot);
-    if (key !== null) this.onExpire!(key);
+    if (key === null) return;
+    this.onExpire?.(key);
+    this.onExpireInvalidate?.(key);
   }
 
   private removeSlot(slot: number): void {

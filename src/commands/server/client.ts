@@ -13,6 +13,8 @@ import { parseSafeInteger } from '../../util/number';
 import { setClientName } from '../connection';
 import { NOT_INTEGER, SYNTAX } from '../errors';
 import { replyHelp, subcommandSyntaxError } from './help';
+import { trackingCommands, trackingSubcommands } from './tracking';
+import { TrackingFlag } from '../../tracking/client-state';
 
 /** Per-connection modes that only CLIENT reads back (in CLIENT LIST flags). */
 const noEvict = new WeakSet<Client>();
@@ -59,6 +61,11 @@ function clientInfoLine(dispatcher: Dispatcher, c: Client, now: number, running 
   if (c.multi !== null) flags += 'x';
   // Blocked here, or on another shard (remoteBlock: a blocking command is in flight there).
   if (dispatcher.shard.blocking.isBlocked(c) || c.remoteBlock !== null) flags += 'b';
+  if (c.tracking !== null) {
+    flags += 't';
+    if (c.tracking.flags & TrackingFlag.BrokenRedirect) flags += 'R';
+    if (c.tracking.flags & TrackingFlag.Bcast) flags += 'B';
+  }
   if (c.flags & ClientFlag.CloseAfterReply) flags += 'c';
   if (noEvict.has(c)) flags += 'e';
   if (noTouch.has(c)) flags += 'T';
@@ -70,7 +77,7 @@ function clientInfoLine(dispatcher: Dispatcher, c: Client, now: number, running 
     ` age=${seconds(now) - seconds(c.createdAt)} idle=${seconds(now) - seconds(c.lastInteraction)} flags=${flags}` +
     ` db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi === null ? -1 : c.multi.commands.length} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
     ` rbs=${c.reply.buf.length} rbp=0 obl=${c.reply.len} oll=0 omem=${omem} tot-mem=${c.reply.buf.length + qbuf + omem}` +
-    ` events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.proto} lib-name=${c.libName} lib-ver=${c.libVersion}`
+    ` events=r cmd=${c.lastCommand} user=${c.user} redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.proto} lib-name=${c.libName} lib-ver=${c.libVersion}`
   );
 }
 
@@ -447,8 +454,10 @@ export const clientCommands: CommandDecl[] = [
       command({ name: 'unpause', arity: 2, ...ADMIN, summary: 'Resume processing of clients that were paused', since: '6.2.0', complexity: 'O(N) Where N is the number of paused clients', handler: (ctx) => ctx.reply.ok() }),
       command({ name: 'unblock', arity: -3, ...ADMIN, summary: 'Unblock a client blocked in a blocking command from a different connection', since: '5.0.0', complexity: 'O(log N) where N is the number of client connections', route: 'threads', merge: 'sum', handler: clientUnblock }),
       command({ name: 'help', arity: 2, ...LOCAL, flags: ['loading', 'stale'], acl: ['slow', 'connection'], summary: 'Show helpful text about the different subcommands', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx.reply, 'CLIENT', CLIENT_HELP) }),
+      ...trackingSubcommands,
     ],
   }),
   command({ name: '__client-list', ...INTERNAL, handler: clientListShard }),
   command({ name: '__client-kill', ...INTERNAL, handler: clientKillShard }),
+  ...trackingCommands,
 ];

@@ -5,6 +5,8 @@
 // It needs no frozen shards: INFO runs on every thread with route 'threads'.
 
 import { createHash } from 'node:crypto';
+import { scriptEngine } from '../../scripting/engine';
+import { functionRegistry } from '../../scripting/functions';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { command, type CommandDecl, type Coordinator, type ExecContext, type Handler } from '../../dispatch/command';
@@ -30,6 +32,11 @@ export interface StatsSnapshot {
   keyspaceMisses: number;
   expiredKeys: number;
   evictedKeys: number;
+  /** Clients with CLIENT TRACKING on, and the shard's tracking table: keys, readers, BCAST prefixes. */
+  trackingClients: number;
+  trackingKeys: number;
+  trackingItems: number;
+  trackingPrefixes: number;
   /** Blocked calls registered on the shard (each blocked client is registered on exactly one shard). */
   blockedClients: number;
   /** V8 heap in use by the thread. */
@@ -94,6 +101,10 @@ function localSnapshot(dispatcher: Dispatcher): StatsSnapshot {
     keyspaceMisses: shard.stats.keyspaceMisses,
     expiredKeys: shard.stats.expiredKeys,
     evictedKeys: shard.stats.evictedKeys,
+    trackingClients: dispatcher.tracking.clientCount,
+    trackingKeys: dispatcher.tracking.keyCount,
+    trackingItems: dispatcher.tracking.itemCount,
+    trackingPrefixes: dispatcher.tracking.prefixCount,
     blockedClients: shard.blocking.blockedCount + (dispatcher.links?.crossBlockedCount ?? 0),
     heapBytes: v8.getHeapStatistics().used_heap_size,
     storeBytes: shard.heap.bytesReserved,
@@ -243,7 +254,7 @@ const clientsSection: Section = (s) =>
     ['client_recent_max_input_buffer', s.maxInputBuffer],
     ['client_recent_max_output_buffer', s.maxOutputBuffer],
     ['blocked_clients', s.blockedClients],
-    ['tracking_clients', 0],
+    ['tracking_clients', s.trackingClients],
     ['clients_in_timeout_table', 0],
   ]);
 
@@ -252,6 +263,8 @@ const memorySection: Section = (s) => {
   const rss = process.memoryUsage.rss();
   const total = os.totalmem();
   const maxmemory = config.numeric('maxmemory');
+  const scripts = scriptEngine();
+  const functions = functionRegistry();
   return fields([
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
@@ -272,10 +285,10 @@ const memorySection: Section = (s) => {
     ['used_memory_lua', 0],
     ['used_memory_vm_eval', 0],
     ['used_memory_lua_human', '0B'],
-    ['used_memory_scripts_eval', 0],
-    ['number_of_cached_scripts', 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
+    ['used_memory_scripts_eval', scripts.cacheBytes],
+    ['number_of_cached_scripts', scripts.scripts.size],
+    ['number_of_functions', functions.functionCount],
+    ['number_of_libraries', functions.libraries.size],
     ['used_memory_vm_functions', 0],
     ['used_memory_vm_total', 0],
     ['used_memory_vm_total_human', '0B'],
@@ -382,9 +395,9 @@ const statsSection: Section = (s) =>
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', s.trackingKeys],
+    ['tracking_total_items', s.trackingItems],
+    ['tracking_total_prefixes', s.trackingPrefixes],
     ['unexpected_error_replies', 0],
     ['total_error_replies', s.errorReplies],
     ['dump_payload_sanitizations', 0],
