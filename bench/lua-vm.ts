@@ -5,6 +5,7 @@
 // Run: npx tsc -p tsconfig.json && node dist/bench/lua-vm.js
 
 import { LuaFactory } from 'wasmoon';
+import type { LuaExports } from '../src/scripting/lua-bridge';
 
 type Reply = null | number | Buffer | Reply[];
 
@@ -166,38 +167,8 @@ class FengariBridge implements Bridge {
 // --- wasmoon, byte-level: raw exports (_lua_pushlstring/_lua_tolstring) over the WASM heap --
 
 type LuaWasm = Awaited<ReturnType<LuaFactory['getLuaModule']>>;
-// The raw Emscripten exports are not in wasmoon's typings; these are the ones the bridge uses.
-interface RawLuaExports {
-  HEAPU8: Uint8Array;
-  HEAPU32: Uint32Array;
-  _malloc(size: number): number;
-  _free(pointer: number): void;
-  addFunction(fn: (L: number) => number, signature: string): number;
-  stringToNewUTF8(text: string): number;
-  _luaL_newstate(): number;
-  _luaL_openlibs(L: number): void;
-  _lua_close(L: number): void;
-  _luaL_loadbufferx(L: number, buffer: number, size: number, name: number, mode: number): number;
-  _luaL_ref(L: number, table: number): number;
-  _lua_rawgeti(L: number, index: number, n: bigint): number;
-  _lua_rawseti(L: number, index: number, n: bigint): void;
-  _lua_pcallk(L: number, nargs: number, nresults: number, errfunc: number, ctx: number, k: number): number;
-  _lua_gettop(L: number): number;
-  _lua_settop(L: number, index: number): void;
-  _lua_absindex(L: number, index: number): number;
-  _lua_type(L: number, index: number): number;
-  _lua_isinteger(L: number, index: number): number;
-  _lua_tointegerx(L: number, index: number, isnum: number): bigint;
-  _lua_tonumberx(L: number, index: number, isnum: number): number;
-  _lua_tolstring(L: number, index: number, length: number): number;
-  _lua_pushlstring(L: number, bytes: number, length: number): number;
-  _lua_pushinteger(L: number, n: bigint): void;
-  _lua_pushboolean(L: number, b: number): void;
-  _lua_pushcclosure(L: number, fn: number, n: number): void;
-  _lua_createtable(L: number, narr: number, nrec: number): void;
-  _lua_setfield(L: number, index: number, name: number): void;
-  _lua_setglobal(L: number, name: number): void;
-}
+// The raw Emscripten exports the server's bridge uses (not in wasmoon's typings).
+type RawLuaExports = LuaExports;
 
 const LUA54_REGISTRYINDEX = -1_000_000 - 1000;
 const LUA_TNIL = 0;
