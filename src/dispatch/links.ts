@@ -164,8 +164,16 @@ export class ShardLinks {
   /** Called by the busy script's thread, again every check: other threads answer BUSY from now on. */
   markScriptBusy(wrote: boolean, busyFunction: BusyFunction | null): void {
     // The function is published before the word that makes other threads read it.
-    if (busyFunction !== null && Atomics.load(this.control, this.count + 1) === 0) this.publishBusyFunction(busyFunction);
+    const first = Atomics.load(this.control, this.count + 1) === 0;
+    if (busyFunction !== null && first) this.publishBusyFunction(busyFunction);
     Atomics.store(this.control, this.count + 1, (this.self + 1) | (wrote ? SCRIPT_WROTE : 0) | (busyFunction !== null ? SCRIPT_FUNCTION : 0));
+    if (!first) return;
+    // Wake every peer: clients it parked before the script turned busy get their BUSY now.
+    for (let s = 0; s < this.count; s++) {
+      if (s === this.self) continue;
+      Atomics.add(this.control, s, 1);
+      Atomics.notify(this.control, s);
+    }
   }
 
   /** The function busy on another thread, or null (none, or an EVAL script). */
@@ -708,6 +716,11 @@ export class ShardLinks {
       // Frozen by a coordinator: serve only its ring. Coordinating: serve no one (our shard is in use).
       if (this.coordinating || (this.lockedBy !== -1 && this.lockedBy !== s)) continue;
       this.requestIn[s]!.drain((req) => this.onRequest(s, req));
+    }
+    // A script turned busy while clients waited here for the shards it froze: they get BUSY now.
+    while (this.parked.length > 0 && this.scriptBusyElsewhere) {
+      const c = this.parked.shift()!;
+      if (!(c.flags & ClientFlag.Closed)) c.resume();
     }
     for (const c of this.touched) {
       if (c.inflight === 0 && (c.deferred !== null || !(c.flags & ClientFlag.Waiting)) && !this.frozen) c.resume();
