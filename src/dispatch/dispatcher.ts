@@ -116,6 +116,12 @@ export class Dispatcher {
 
   /** Runs one parsed command for a client; its reply goes to client.reply. */
   execute(client: Client, argv: Buffer[]): void {
+    // A script busy on another thread holds every shard: answer as Redis does (BUSY), even
+    // inside MULTI, where the command would otherwise be queued.
+    if (this.links !== null && this.links.scriptBusyElsewhere) {
+      this.executeWhileBusy(client, argv);
+      return;
+    }
     let cmd = this.table.lookup(argv[0]);
     if (cmd !== undefined && cmd.internal) cmd = undefined;
     if (cmd !== undefined && cmd.subcommandMap !== null && argv.length >= 2) {

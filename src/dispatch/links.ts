@@ -244,10 +244,7 @@ export class ShardLinks {
 
   /** Routes a checked command of a client on a multi-shard server. */
   route(cmd: Command, client: Client, argv: Buffer[]): void {
-    if (this.frozen) {
-      if (this.scriptBusyElsewhere) return this.dispatcher.executeWhileBusy(client, argv);
-      return this.park(client, argv);
-    }
+    if (this.frozen) return this.park(client, argv);
     const target = this.targetOf(cmd, argv);
     const blocking = cmd.flags.includes('blocking');
     // Single-shard keyed commands of a pipeline may run on different shards at once (their

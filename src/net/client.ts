@@ -193,16 +193,26 @@ export class Client {
    * or SCRIPT KILL and the other allow-busy commands), like Redis's processEventsWhileBlocked.
    */
   pollWhileBusy(): void {
-    if (this.fd < 0 || this.flags & (ClientFlag.Closed | ClientFlag.CloseAfterReply)) return;
+    // A client with replies still to come from other shards is answered later, in order; a blocked
+    // one (BLPOP...) keeps its next commands for later, as Redis does.
+    if (this.fd < 0 || this.flags & (ClientFlag.Closed | ClientFlag.CloseAfterReply) || this.inflight > 0) return;
+    if (this.flags & ClientFlag.Waiting && this.deferred === null) return;
     let n = 0;
     try {
       n = readSync(this.fd, busyReadBuffer, 0, busyReadBuffer.length, null);
     } catch {
-      return; // EAGAIN: nothing was sent
+      n = 0; // EAGAIN: nothing new was sent
     }
-    if (n <= 0) return;
-    this.bytesIn += n;
-    this.parser.feed(Buffer.from(busyReadBuffer.subarray(0, n)));
+    if (n > 0) {
+      this.bytesIn += n;
+      this.parser.feed(Buffer.from(busyReadBuffer.subarray(0, n)));
+    }
+    // A command parked before the script began (its shards were being frozen) is answered now too.
+    const parked = this.deferred;
+    if (parked === null && n <= 0) return;
+    this.deferred = null;
+    this.flags &= ~ClientFlag.Waiting;
+    if (parked !== null) this.dispatcher.executeWhileBusy(this, parked);
     for (;;) {
       let argv: Buffer[] | null;
       try {
