@@ -30,7 +30,8 @@ export interface RunningServer {
 export async function startServer(): Promise<RunningServer> {
   const log = createLogger(config.string('loglevel'), { thread: 0 });
   const count = config.numeric('threads');
-  const lua = loadLua(); // the WASM compile overlaps with binding the socket
+  // Lua first: a connection accepted before the thread's handlers are attached would hang.
+  await loadLua();
   const listener = net.createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
@@ -43,7 +44,6 @@ export async function startServer(): Promise<RunningServer> {
   const counters = new SharedCounters();
   const linkBuffers = count > 1 ? createLinkBuffers(count) : null;
   const links = linkBuffers ? new ShardLinks(0, count, linkBuffers) : null;
-  await lua;
   const main = new ShardThread({ index: 0, count, listen: listener, counters, links, log });
 
   const workers: Worker[] = [];

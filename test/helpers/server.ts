@@ -21,7 +21,7 @@ const HOST = '127.0.0.1';
 const REPO_ROOT = path.resolve(__dirname, '../../..'); // dist/test/helpers -> repo
 const CLI_PATH = path.join(REPO_ROOT, 'dist/src/cli.js');
 /** How the server is meant to be started: runs CLI_PATH with the server's V8 flags. */
-const BIN_PATH = path.join(REPO_ROOT, 'bin/nodefly');
+export const BIN_PATH = path.join(REPO_ROOT, 'bin/nodefly');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_LIMIT = 1 << 20;
