@@ -4,10 +4,11 @@
 // order of 1000 messages, binary payloads), and keyspace event streams
 // compared with redis-server's.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
+import type { RunningServer } from '../helpers/server';
+import { suiteServers } from '../helpers/suite';
 import { RawClient, encodeCommand, escapeBytes } from '../helpers/resp';
 import { keysOnAlternateShards } from '../helpers/shards';
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -16,23 +17,13 @@ const IORedis5 = require('ioredis5');
 
 type Script = Array<Array<string | Buffer>>;
 
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends a script over one connection, command by command (each after a short pause, so
- * messages published meanwhile interleave as they would on redis), and returns every byte
+ * messages published meanwhile interleave as they would on servers.redis), and returns every byte
  * received. HELLO's client id is blanked.
  */
 async function session(server: RunningServer, script: Script): Promise<Buffer> {
@@ -50,14 +41,14 @@ async function session(server: RunningServer, script: Script): Promise<Buffer> {
 }
 
 async function compareSessions(t: { skip(msg?: string): void }, script: Script): Promise<void> {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  const expected = await session(redis, script);
-  for (const ours of [ours1, ours2]) {
+  const expected = await session(servers.redis, script);
+  for (const ours of [servers.ours1, servers.ours2]) {
     const got = await session(ours, script);
-    assert.equal(escapeBytes(got, 100_000), escapeBytes(expected, 100_000), `threads ${ours === ours1 ? 1 : 2}`);
+    assert.equal(escapeBytes(got, 100_000), escapeBytes(expected, 100_000), `threads ${ours === servers.ours1 ? 1 : 2}`);
   }
 }
 
@@ -96,7 +87,7 @@ test('PUBSUB errors and help match redis', async (t) => {
   ]);
 });
 
-/** ioredis connections: enough of them that both threads of ours2 get some. */
+/** ioredis connections: enough of them that both threads of servers.ours2 get some. */
 async function connectMany(port: number, n: number): Promise<any[]> {
   const clients = Array.from({ length: n }, () => new IORedis5({ port, lazyConnect: true }));
   await Promise.all(clients.map((c) => c.connect()));
@@ -104,9 +95,9 @@ async function connectMany(port: number, n: number): Promise<any[]> {
 }
 
 test('subscribers on both threads get messages from a publisher on either thread, in publish order', async () => {
-  const subscribers = await connectMany(ours2.port, 6);
-  const publishers = await connectMany(ours2.port, 2);
-  const raw = await RawClient.connect(ours2.port);
+  const subscribers = await connectMany(servers.ours2.port, 6);
+  const publishers = await connectMany(servers.ours2.port, 2);
+  const raw = await RawClient.connect(servers.ours2.port);
   try {
     await raw.command('SUBSCRIBE', 'news');
     const received = subscribers.map(() => [] as string[]);
@@ -152,7 +143,7 @@ test('subscribers on both threads get messages from a publisher on either thread
 });
 
 test('binary channel names and payloads arrive intact across threads', async () => {
-  const [sub1, sub2, sub3, pub] = await connectMany(ours2.port, 4);
+  const [sub1, sub2, sub3, pub] = await connectMany(servers.ours2.port, 4);
   try {
     const channel = Buffer.from([0x63, 0x00, 0xff, 0x0d, 0x0a]);
     const payload = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -211,16 +202,16 @@ const KEYSPACE_SCRIPT: Script = [
 ];
 
 test('keyspace notifications match redis-server event streams (1 and 2 threads)', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
   // Multi-key commands use {tags}: events of one command from two shards have no set order.
   const withExpiry: Script = [...KEYSPACE_SCRIPT, ['PING']];
   for (const classes of ['KEA', 'E$', 'Kgn', 'Ksh']) {
-    const expected = await keyspaceEvents(redis, classes, withExpiry);
-    for (const ours of [ours1, ours2]) {
-      assert.deepEqual(await keyspaceEvents(ours, classes, withExpiry), expected, `classes ${classes}, threads ${ours === ours1 ? 1 : 2}`);
+    const expected = await keyspaceEvents(servers.redis, classes, withExpiry);
+    for (const ours of [servers.ours1, servers.ours2]) {
+      assert.deepEqual(await keyspaceEvents(ours, classes, withExpiry), expected, `classes ${classes}, threads ${ours === servers.ours1 ? 1 : 2}`);
     }
   }
 });
@@ -287,20 +278,20 @@ const GEO_SORT_EVENTS: Script = [
 ];
 
 test('list, zset, stream, geo and SORT keyspace events match redis-server (1 and 2 threads)', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
   for (const [name, script] of [['list', LIST_EVENTS], ['zset', ZSET_EVENTS], ['stream', STREAM_EVENTS], ['geo/sort', GEO_SORT_EVENTS]] as const) {
-    const expected = await keyspaceEvents(redis, 'KEA', script);
-    for (const ours of [ours1, ours2]) {
-      assert.deepEqual(await keyspaceEvents(ours, 'KEA', script), expected, `${name}, threads ${ours === ours1 ? 1 : 2}`);
+    const expected = await keyspaceEvents(servers.redis, 'KEA', script);
+    for (const ours of [servers.ours1, servers.ours2]) {
+      assert.deepEqual(await keyspaceEvents(ours, 'KEA', script), expected, `${name}, threads ${ours === servers.ours1 ? 1 : 2}`);
     }
   }
 });
 
 test('blocked clients served later emit the events redis-server emits', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
@@ -312,18 +303,18 @@ test('blocked clients served later emit the events redis-server emits', async (t
     ['RPUSH', '{b}1', 'a', 'b', 'c'], ['RPUSH', '{b}2', 'x'], ['RPUSH', '{b}2', 'y'], ['RPUSH', '{b}4', 'p', 'q'],
     ['ZADD', '{b}5', '1', 'a'], ['ZADD', '{b}6', '1', 'a', '2', 'b', '3', 'c'],
   ];
-  const expected = await keyspaceEvents(redis, 'KEA', script, blockers);
-  for (const ours of [ours1, ours2]) {
-    assert.deepEqual(await keyspaceEvents(ours, 'KEA', script, blockers), expected, `threads ${ours === ours1 ? 1 : 2}`);
+  const expected = await keyspaceEvents(servers.redis, 'KEA', script, blockers);
+  for (const ours of [servers.ours1, servers.ours2]) {
+    assert.deepEqual(await keyspaceEvents(ours, 'KEA', script, blockers), expected, `threads ${ours === servers.ours1 ? 1 : 2}`);
   }
 });
 
 test('keyspace events of commands whose keys span shards', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  // Keys alternate between the two shards of ours2; events from two shards have no set order, so compare sorted.
+  // Keys alternate between the two shards of servers.ours2; events from two shards have no set order, so compare sorted.
   const [a, b, c, d] = keysOnAlternateShards('span', 4);
   const script: Script = [
     ['SET', a, 'v'], ['RENAME', a, b], ['RENAMENX', b, c], ['SET', d, 'w'], ['RENAMENX', c, d], ['COPY', d, a], ['COPY', d, a, 'REPLACE'],
@@ -332,9 +323,9 @@ test('keyspace events of commands whose keys span shards', async (t) => {
     ['ZADD', a, '1', 'm'], ['ZUNIONSTORE', d, '2', a, c], ['ZADD', c, '1', 'm'], ['ZUNIONSTORE', d, '2', a, c], ['ZINTERSTORE', d, '1', b],
     ['ZRANGESTORE', b, a, '0', '-1'], ['GEOADD', c, '13.361389', '38.115556', 'Palermo'], ['GEOSEARCHSTORE', d, c, 'FROMLONLAT', '13', '38', 'BYRADIUS', '100', 'km'],
   ];
-  const expected = (await keyspaceEvents(redis, 'KEA', script)).sort();
-  for (const ours of [ours1, ours2]) {
-    assert.deepEqual((await keyspaceEvents(ours, 'KEA', script)).sort(), expected, `threads ${ours === ours1 ? 1 : 2}`);
+  const expected = (await keyspaceEvents(servers.redis, 'KEA', script)).sort();
+  for (const ours of [servers.ours1, servers.ours2]) {
+    assert.deepEqual((await keyspaceEvents(ours, 'KEA', script)).sort(), expected, `threads ${ours === servers.ours1 ? 1 : 2}`);
   }
 });
 
@@ -382,11 +373,11 @@ async function clientStates(server: RunningServer): Promise<Record<string, strin
 }
 
 test('CLIENT LIST shows pubsub, MULTI and blocked clients as redis does', async (t) => {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  const expected = await clientStates(redis);
+  const expected = await clientStates(servers.redis);
   assert.match(expected.blocked, /flags=b /);
-  for (const ours of [ours1, ours2]) assert.deepEqual(await clientStates(ours), expected, `threads ${ours === ours1 ? 1 : 2}`);
+  for (const ours of [servers.ours1, servers.ours2]) assert.deepEqual(await clientStates(ours), expected, `threads ${ours === servers.ours1 ? 1 : 2}`);
 });

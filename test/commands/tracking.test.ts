@@ -5,23 +5,14 @@
 // keys on both shards, so invalidations cross threads; plus INFO counters,
 // tracking-table-max-keys eviction and redirection between threads.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, startServer, type RunningServer } from '../helpers/server';
+import type { RunningServer } from '../helpers/server';
 import { RawClient, encodeCommand, escapeBytes } from '../helpers/resp';
 import { keyOnShard } from '../helpers/shards';
+import { suiteServers } from '../helpers/suite';
 
-let ours1: RunningServer;
-let ours2: RunningServer;
-let redis: RunningServer | null;
-
-before(async () => {
-  [ours1, ours2, redis] = await Promise.all([startServer({ threads: 1 }), startServer({ threads: 2 }), startRedis()]);
-});
-
-after(async () => {
-  await Promise.all([ours1.stop(), ours2.stop(), redis?.stop()]);
-});
+const servers = suiteServers();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,16 +73,16 @@ async function run(server: RunningServer, scenario: Scenario): Promise<string[]>
 
 /** Runs the scenario on redis-server and on both of ours: every connection's bytes must match. */
 async function compare(t: { skip(msg?: string): void }, scenario: Scenario): Promise<void> {
-  if (redis === null) {
+  if (servers.redis === null) {
     t.skip('redis-server not installed');
     return;
   }
-  const expected = await run(redis, scenario);
-  for (const ours of [ours1, ours2]) {
+  const expected = await run(servers.redis, scenario);
+  for (const ours of [servers.ours1, servers.ours2]) {
     const got = await run(ours, scenario);
     got.forEach((text, conn) => {
       const b = (s: string) => escapeBytes(Buffer.from(s, 'latin1'), 100_000);
-      assert.equal(b(text), b(expected[conn]), `connection ${conn}, threads ${ours === ours1 ? 1 : 2}`);
+      assert.equal(b(text), b(expected[conn]), `connection ${conn}, threads ${ours === servers.ours1 ? 1 : 2}`);
     });
   }
 }
@@ -232,7 +223,7 @@ test('a write of a blocked client re-run (BLMOVE) invalidates after its reply', 
 });
 
 test('INFO counts tracking clients, keys, readers and BCAST prefixes over all threads', async () => {
-  for (const server of [ours1, ours2]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const clients = await Promise.all([0, 1, 2].map(() => RawClient.connect(server.port, server.host)));
     try {
       await clients[0].command('FLUSHALL');
@@ -257,7 +248,7 @@ test('INFO counts tracking clients, keys, readers and BCAST prefixes over all th
 });
 
 test('tracking-table-max-keys: lowering it evicts keys and invalidates them until the table fits', async () => {
-  for (const server of [ours1, ours2]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const [reader, redirect, admin] = await Promise.all([0, 1, 2].map(() => RawClient.connect(server.port, server.host)));
     try {
       await admin.command('FLUSHALL');
@@ -286,8 +277,8 @@ test('tracking-table-max-keys: lowering it evicts keys and invalidates them unti
 test('two threads: invalidations reach redirect clients on either thread, and a gone one is reported', async () => {
   // Eight clients in a ring, each redirecting to the next: with connections spread over both
   // threads, some redirections cross threads.
-  const clients = await Promise.all(Array.from({ length: 8 }, () => RawClient.connect(ours2.port, ours2.host)));
-  const writer = await RawClient.connect(ours2.port, ours2.host);
+  const clients = await Promise.all(Array.from({ length: 8 }, () => RawClient.connect(servers.ours2.port, servers.ours2.host)));
+  const writer = await RawClient.connect(servers.ours2.port, servers.ours2.host);
   try {
     const ids: string[] = [];
     for (const c of clients) {
@@ -315,8 +306,8 @@ test('two threads: invalidations reach redirect clients on either thread, and a 
 });
 
 test('two threads: the keys a pipeline of reads returns from both shards are tracked, in reply order', async () => {
-  const reader = await RawClient.connect(ours2.port, ours2.host);
-  const writer = await RawClient.connect(ours2.port, ours2.host);
+  const reader = await RawClient.connect(servers.ours2.port, servers.ours2.host);
+  const writer = await RawClient.connect(servers.ours2.port, servers.ours2.host);
   try {
     await reader.command('HELLO', '3');
     await reader.command('CLIENT', 'TRACKING', 'on');
@@ -333,7 +324,7 @@ test('two threads: the keys a pipeline of reads returns from both shards are tra
 });
 
 test('SWAPDB invalidates every key like a flush (Redis 7.0 sends nothing, leaving caches of both databases stale)', async () => {
-  for (const server of [ours1, ours2]) {
+  for (const server of [servers.ours1, servers.ours2]) {
     const [reader, writer] = await Promise.all([0, 1].map(() => RawClient.connect(server.port, server.host)));
     try {
       await reader.command('HELLO', '3');
