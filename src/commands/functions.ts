@@ -17,9 +17,6 @@ import { functionRegistry, LOAD_TIMEOUT_MS, type LibraryFunction, type RestorePo
 import { FrozenShardsCaller, finishedHere, killScript, localCallerFor, numkeysKeys, NUMKEYS_NEGATIVE, NUMKEYS_TOO_MANY, runToEnd } from './scripting';
 import { replyHelp, subcommandSyntaxError } from './server/help';
 
-const FUNCTION_LOAD = Buffer.from('_functionload');
-const FUNCTION_DELETE = Buffer.from('_functiondelete');
-const FUNCTION_SYNC = Buffer.from('_functionsync');
 
 // ---- FCALL --------------------------------------------------------------------
 
@@ -91,13 +88,11 @@ function functionLoad(ctx: ExecContext, argv: Buffer[]): void {
   }
   const library = functionRegistry().load(argv[i], replace, LOAD_TIMEOUT_MS);
   if (typeof library === 'string') return ctx.reply.error(library);
-  ctx.dispatcher.links?.broadcast([FUNCTION_LOAD, library.code]);
   ctx.reply.bulkString(library.name);
 }
 
 function functionDelete(ctx: ExecContext, argv: Buffer[]): void {
   if (!functionRegistry().delete(argv[2])) return ctx.reply.error('ERR Library not found');
-  ctx.dispatcher.links?.broadcast([FUNCTION_DELETE, argv[2]]);
   ctx.reply.ok();
 }
 
@@ -105,7 +100,6 @@ function functionFlush(ctx: ExecContext, argv: Buffer[]): void {
   if (argv.length > 3) return ctx.reply.error(subcommandSyntaxError('FUNCTION', argv[1]));
   if (argv.length === 3 && !isKeyword(argv[2], 'SYNC') && !isKeyword(argv[2], 'ASYNC')) return ctx.reply.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   functionRegistry().flush();
-  ctx.dispatcher.links?.broadcast([FUNCTION_SYNC]);
   ctx.reply.ok();
 }
 
@@ -118,7 +112,6 @@ function functionRestore(ctx: ExecContext, argv: Buffer[]): void {
   const registry = functionRegistry();
   const error = registry.restore(argv[2], policy);
   if (error !== null) return ctx.reply.error(error);
-  ctx.dispatcher.links?.broadcast([FUNCTION_SYNC, ...registry.codes()]);
   ctx.reply.ok();
 }
 
@@ -248,8 +241,9 @@ const FCALL_BASE = { arity: -3, keys: [0, 0, 0], acl: ['slow', 'scripting'], gro
 const FCALL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
 const FUNCTION_SUB = { keys: [0, 0, 0], group: 'scripting', since: '7.0.0', route: 'client' } as const;
 const READ_SUB = { ...FUNCTION_SUB, acl: ['slow', 'scripting'] } as const;
-const WRITE_SUB = { ...FUNCTION_SUB, acl: ['write', 'slow', 'scripting'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] } as const;
-const INTERNAL = { arity: -1, flags: [], keys: [0, 0, 0], acl: [], group: 'scripting', summary: '', since: '', internal: true } as const;
+// Every thread keeps its own registry: a change runs on all of them at once (all shards frozen),
+// so no client on any thread sees the old libraries after the reply.
+const WRITE_SUB = { ...FUNCTION_SUB, acl: ['write', 'slow', 'scripting'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], route: 'all', merge: 'ok' } as const;
 
 export const functionCommands: CommandDecl[] = [
   command({ name: 'fcall', ...FCALL_BASE, flags: FCALL_FLAGS, keySpecs: [{ notes: 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE', flags: ['RW', 'access', 'update'], begin: { index: 2 }, find: { keynumidx: 0, firstkey: 1, keystep: 1 } }], summary: 'Invoke a function', handler: (ctx, argv) => fcallHere(ctx, argv, false), coordinate: (tx, argv, reply) => fcallAcross(tx, argv, reply, false) }),
@@ -269,7 +263,4 @@ export const functionCommands: CommandDecl[] = [
     ],
   }),
   // What FUNCTION LOAD, DELETE, FLUSH and RESTORE did on another thread, done here too.
-  command({ name: '_functionload', ...INTERNAL, handler: (ctx, argv) => { functionRegistry().load(argv[1], true, 0); ctx.reply.ok(); } }),
-  command({ name: '_functiondelete', ...INTERNAL, handler: (ctx, argv) => { functionRegistry().delete(argv[1]); ctx.reply.ok(); } }),
-  command({ name: '_functionsync', ...INTERNAL, handler: (ctx, argv) => { functionRegistry().replaceAll(argv.slice(1)); ctx.reply.ok(); } }),
 ];

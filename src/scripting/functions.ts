@@ -176,17 +176,6 @@ export class FunctionRegistry {
     return error;
   }
 
-  /** Codes of every library, in order: what another thread loads to match this one. */
-  codes(): Buffer[] {
-    return Array.from(this.current.libraries.values(), (library) => library.code);
-  }
-
-  /** Makes the libraries those of `codes` (libraries another thread has, so they load). */
-  replaceAll(codes: readonly Buffer[]): void {
-    this.flush();
-    for (const code of codes) this.create(code, true, 0, this.current);
-  }
-
   /**
    * Compiles a library into `set`, replacing a library of the same name if `replace`.
    * Returns it, or the error reply text; `set` is unchanged on error.
