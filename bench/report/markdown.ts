@@ -95,7 +95,7 @@ function summary(report: BenchReport): string {
 function scenarioRow(result: ScenarioContenderResult): string[] {
   const m = result.median;
   const r = result.vsRedis ?? {};
-  if (!m) return [result.contender, `no figure: ${result.noFigure ?? 'not run'}`, '', '', '', '', '', '', '', '', ''];
+  if (!m) return [result.contender, `no figure: ${result.noFigure ?? 'not run'}`, '', '', '', '', '', '', '', '', '', ''];
   const app = (value: number | undefined, ratio: number | undefined, format: (v: number) => string): string =>
     value === undefined ? 'n/a' : cell(value, format, ratio);
   return [
@@ -106,6 +106,7 @@ function scenarioRow(result: ScenarioContenderResult): string[] {
     cell(m.p99Ms, fixed(2), r.p99Ms),
     m.cpuUsPerOp === undefined ? 'n/a (not started here)' : cell(m.cpuUsPerOp, fixed(1), r.cpuUsPerOp),
     `${(m.missRatio * 100).toFixed(1)}%`,
+    app(m.connectMs, r.connectMs, fixed(0)),
     app(m.appRequestsPerSecond, r.appRequestsPerSecond, thousands),
     app(m.appAvgMs, r.appAvgMs, fixed(2)),
     app(m.appP50Ms, r.appP50Ms, fixed(2)),
@@ -122,7 +123,7 @@ function scenarioSection(report: BenchReport, scenario: ScenarioResult): string 
       `App: the same request through ioredis on ${String(report.settings.appConnections)} connections.`,
     '',
     table(
-      ['Contender', 'ops/s', 'avg ms', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'miss/empty', 'app req/s', 'app avg ms', 'app p50 ms', 'app p99 ms'],
+      ['Contender', 'ops/s', 'avg ms', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'miss/empty', 'connect ms', 'app req/s', 'app avg ms', 'app p50 ms', 'app p99 ms'],
       scenario.results.map(scenarioRow),
     ),
     ...appless.map((result) => `\n${result.contender}: no app figures, because ${result.appNoFigure}.`),

@@ -20,6 +20,8 @@ export interface LoadSample {
   errors: number;
   /** The generator's own CPU as a share of one core: near 1 would mean it, not the server, was the limit. */
   generatorCoreShare: number;
+  /** Opening every connection until each had answered one PING (absent in results from before it was measured). */
+  connectMs?: number;
 }
 
 /** One run of application requests over ioredis. */
@@ -39,6 +41,7 @@ export interface ScenarioFigures {
   p99Ms: number;
   cpuUsPerOp?: number;
   missRatio: number;
+  connectMs?: number;
   appRequestsPerSecond?: number;
   appAvgMs?: number;
   appP50Ms?: number;

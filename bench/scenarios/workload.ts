@@ -78,7 +78,9 @@ interface Participant {
 async function measureLoad(scenario: Scenario, participant: Participant, settings: WorkloadSettings, round: number): Promise<LoadSample> {
   const { endpoint, server } = participant.running;
   const operations = round === 0 ? settings.warmupOperations : settings.operations;
-  const ticksBefore = server ? readCpuTicks(server.pid) : 0;
+  // Server CPU over the timed phase only: connection setup is reported as connectMs.
+  let ticksBefore = 0;
+  let ticksAfter = 0;
   const load = await runLoad({
     host: endpoint.host,
     port: endpoint.port,
@@ -87,8 +89,14 @@ async function measureLoad(scenario: Scenario, participant: Participant, setting
     operations,
     flow: (connection) => scenario.flow(endpoint.protocol, participant.keyPrefix, seedFor(round, connection)),
     runTimeoutMs: Math.max(60_000, operations * 2),
+    onTimedStart: () => {
+      if (server) ticksBefore = readCpuTicks(server.pid);
+    },
+    onTimedEnd: () => {
+      if (server) ticksAfter = readCpuTicks(server.pid);
+    },
   });
-  const cpuUsPerOp = server ? ticksToMicros(readCpuTicks(server.pid) - ticksBefore) / load.operations : undefined;
+  const cpuUsPerOp = server ? ticksToMicros(ticksAfter - ticksBefore) / load.operations : undefined;
   if (load.firstError !== undefined) participant.result.firstError ??= load.firstError;
   return {
     round,
@@ -100,6 +108,7 @@ async function measureLoad(scenario: Scenario, participant: Participant, setting
     missRatio: load.missing / load.operations,
     errors: load.errors,
     generatorCoreShare: load.generatorCoreShare,
+    connectMs: load.connectMs,
   };
 }
 
@@ -201,6 +210,7 @@ export async function runScenario(
       p99Ms: medianOf(samples.map((s) => s.p99Ms))!,
       cpuUsPerOp: medianOf(samples.map((s) => s.cpuUsPerOp)),
       missRatio: medianOf(samples.map((s) => s.missRatio))!,
+      connectMs: medianOf(samples.map((s) => s.connectMs)),
       appRequestsPerSecond: medianOf(appSamples.map((s) => s.requestsPerSecond)),
       appAvgMs: medianOf(appSamples.map((s) => s.avgMs)),
       appP50Ms: medianOf(appSamples.map((s) => s.p50Ms)),
