@@ -92,7 +92,7 @@ export class Client {
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!readIntoSharedBuffer(socket, this)) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('error', () => this.close());
     socket.on('close', () => this.onClosed());
@@ -116,7 +116,8 @@ export class Client {
     this.reply.proto = p;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket (a Buffer of their own: the parser keeps views of them). */
+  onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     this.lastInteraction = Date.now();
     this.parser.feed(chunk);
@@ -268,3 +269,35 @@ export class Client {
 }
 
 const busyReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Reads of every socket of this thread land in one buffer, through the mechanism behind
+ * net.Socket's `onread` option, which Node 20 offers only to sockets it connects, not to
+ * accepted ones. It spares the per-read work of the stream path (a 64 KB allocation shrunk
+ * to size, a new ArrayBuffer, Readable.push and a 'data' event): about a quarter of the
+ * server's user CPU per request without pipelining. The bytes are copied out at once into a
+ * Buffer of their own (small ones come from Node's shared pool), because the parser and
+ * commands keep views of them.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
+let userBufferSymbols: { buffer: symbol; callback: symbol } | null | undefined;
+
+function readIntoSharedBuffer(socket: Socket, client: Client): boolean {
+  if (userBufferSymbols === undefined) {
+    const symbols = Object.getOwnPropertySymbols(socket);
+    const buffer = symbols.find((s) => s.description === 'kBuffer');
+    const callback = symbols.find((s) => s.description === 'kBufferCb');
+    userBufferSymbols = buffer !== undefined && callback !== undefined ? { buffer, callback } : null;
+  }
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (buf: Buffer) => void } })._handle;
+  if (userBufferSymbols === null || typeof handle?.useUserBuffer !== 'function') return false;
+  const target = socket as unknown as Record<symbol, unknown>;
+  target[userBufferSymbols.buffer] = sharedReadBuffer;
+  target[userBufferSymbols.callback] = (length: number, buf: Buffer): void => {
+    const chunk = Buffer.allocUnsafe(length);
+    buf.copy(chunk, 0, 0, length);
+    client.onData(chunk);
+  };
+  handle.useUserBuffer(sharedReadBuffer);
+  return true;
+}
