@@ -232,15 +232,61 @@ export class Client {
     if (this.flags & ClientFlag.Closed) return;
     if (this.reply.len > 0) {
       this.bytesOut += this.reply.len;
-      this.socket.write(this.reply.take());
+      if (!this.writeDirect()) this.socket.write(this.reply.take());
       this.reply.compact();
-      if (this.socket.writableLength > OUTPUT_BACKPRESSURE_BYTES) this.flags |= ClientFlag.Backpressure;
+      if (this.pendingOutputBytes > OUTPUT_BACKPRESSURE_BYTES) this.flags |= ClientFlag.Backpressure;
     }
     if (this.flags & ClientFlag.CloseAfterReply) {
       this.flags |= ClientFlag.Closed;
       // Close for real once the reply is out, as Redis does: a peer that keeps writing then gets an error.
       this.socket.end(() => this.socket.destroy());
     }
+  }
+
+  /** Reply bytes handed to the socket and not yet sent (CLIENT LIST omem, backpressure). */
+  get pendingOutputBytes(): number {
+    const handle = (this.socket as unknown as { _handle: { writeQueueSize?: number } | null })._handle;
+    return this.socket.writableLength + (handle?.writeQueueSize ?? 0);
+  }
+
+  /**
+   * Writes the reply buffer straight to the socket's handle, as net.Socket's own write path
+   * ends up doing, without the Writable machinery and without copying the bytes: when the
+   * kernel takes them all at once (the usual case) the buffer is reused at once; otherwise
+   * libuv keeps sending from it and the client continues in a new one. False when this
+   * path is unavailable or Node's stream still has bytes queued (they must go first).
+   */
+  private writeDirect(): boolean {
+    const handle = (this.socket as unknown as { _handle: DirectWriteHandle | null })._handle;
+    if (directWrite === null || handle === null || this.socket.writableLength > 0) return false;
+    const req = new directWrite.WriteWrap() as DirectWriteRequest;
+    req.handle = handle;
+    req.oncomplete = onDirectWriteComplete;
+    req.async = false;
+    req.client = this;
+    req.buffer = null;
+    const err = handle.writeBuffer(req, this.reply.view());
+    if (err !== 0) {
+      this.close();
+      return true;
+    }
+    if (directWrite.state[directWrite.lastWriteWasAsync] !== 0) {
+      req.async = true;
+      req.buffer = this.reply.buf;
+      this.reply.detach();
+    } else {
+      this.reply.reset();
+    }
+    return true;
+  }
+
+  /** A direct write that had to wait for the socket has finished. */
+  directWriteDone(status: number): void {
+    if (status < 0) {
+      this.close();
+      return;
+    }
+    this.onDrain();
   }
 
   /** Resumes a client after a remote reply arrived (or a blocking wait ended). */
@@ -250,7 +296,7 @@ export class Client {
   }
 
   private onDrain(): void {
-    if (this.flags & ClientFlag.Backpressure) {
+    if (this.flags & ClientFlag.Backpressure && this.pendingOutputBytes <= OUTPUT_BACKPRESSURE_BYTES) {
       this.flags &= ~ClientFlag.Backpressure;
       this.processInput();
     }
@@ -269,6 +315,35 @@ export class Client {
 }
 
 const busyReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
+interface DirectWriteHandle {
+  writeBuffer(req: DirectWriteRequest, data: Buffer): number;
+}
+
+interface DirectWriteRequest {
+  handle: DirectWriteHandle;
+  oncomplete: (this: DirectWriteRequest, status: number) => void;
+  async: boolean;
+  buffer: Buffer | null;
+  client: Client;
+}
+
+/** Node's write request class and the shared state its handles report through (node:internal/stream_base_commons). */
+const directWrite = ((): { WriteWrap: new () => object; state: Int32Array; lastWriteWasAsync: number } | null => {
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding('stream_wrap');
+    const { WriteWrap, streamBaseState, kLastWriteWasAsync } = binding;
+    if (typeof WriteWrap !== 'function' || !(streamBaseState instanceof Int32Array) || typeof kLastWriteWasAsync !== 'number') return null;
+    return { WriteWrap: WriteWrap as new () => object, state: streamBaseState, lastWriteWasAsync: kLastWriteWasAsync };
+  } catch {
+    return null;
+  }
+})();
+
+function onDirectWriteComplete(this: DirectWriteRequest, status: number): void {
+  this.buffer = null;
+  this.client.directWriteDone(status);
+}
 
 /**
  * Reads of every socket of this thread land in one buffer, through the mechanism behind

@@ -40,6 +40,12 @@ export class ReplyWriter {
     this.len = 0;
   }
 
+  /** Starts over in a new buffer: the current one was handed to a write still in progress. */
+  detach(): void {
+    this.buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+    this.len = 0;
+  }
+
   /** Drops everything written after `mark` (used to undo a partial reply). */
   truncate(mark: number): void {
     this.len = mark;

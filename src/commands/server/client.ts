@@ -71,7 +71,7 @@ function clientInfoLine(dispatcher: Dispatcher, c: Client, now: number, running 
   if (noTouch.has(c)) flags += 'T';
   if (flags === '') flags = 'N';
   const qbuf = c.parser.pending + running;
-  const omem = c.socket.writableLength;
+  const omem = c.pendingOutputBytes;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name === null ? '' : c.name.toString('latin1')}` +
     ` age=${seconds(now) - seconds(c.createdAt)} idle=${seconds(now) - seconds(c.lastInteraction)} flags=${flags}` +

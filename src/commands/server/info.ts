@@ -67,7 +67,7 @@ function localSnapshot(dispatcher: Dispatcher): StatsSnapshot {
     netIn += c.bytesIn;
     netOut += c.bytesOut;
     maxIn = Math.max(maxIn, c.parser.pending);
-    maxOut = Math.max(maxOut, c.reply.len + c.socket.writableLength);
+    maxOut = Math.max(maxOut, c.reply.len + c.pendingOutputBytes);
   }
   const now = Date.now();
   const commands = dispatcher.stats.commands;
