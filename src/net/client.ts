@@ -340,6 +340,9 @@ const directWrite = ((): { WriteWrap: new () => object; state: Int32Array; lastW
   }
 })();
 
+/** Whether this Node offers the direct write path (the tests check it does on the Node we ship with). */
+export const directWritesAvailable = directWrite !== null;
+
 function onDirectWriteComplete(this: DirectWriteRequest, status: number): void {
   this.buffer = null;
   this.client.directWriteDone(status);
@@ -357,22 +360,31 @@ function onDirectWriteComplete(this: DirectWriteRequest, status: number): void {
 const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 let userBufferSymbols: { buffer: symbol; callback: symbol } | null | undefined;
 
-function readIntoSharedBuffer(socket: Socket, client: Client): boolean {
+/** Whether accepted sockets of this Node can read into the shared buffer (checked on a throwaway socket). */
+export function sharedReadsAvailable(socket: Socket): boolean {
+  return userBufferSymbolsOf(socket) !== null && typeof (socket as unknown as { _handle?: { useUserBuffer?: unknown } })._handle?.useUserBuffer === 'function';
+}
+
+function userBufferSymbolsOf(socket: Socket): { buffer: symbol; callback: symbol } | null {
   if (userBufferSymbols === undefined) {
     const symbols = Object.getOwnPropertySymbols(socket);
     const buffer = symbols.find((s) => s.description === 'kBuffer');
     const callback = symbols.find((s) => s.description === 'kBufferCb');
     userBufferSymbols = buffer !== undefined && callback !== undefined ? { buffer, callback } : null;
   }
-  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (buf: Buffer) => void } })._handle;
-  if (userBufferSymbols === null || typeof handle?.useUserBuffer !== 'function') return false;
+  return userBufferSymbols;
+}
+
+function readIntoSharedBuffer(socket: Socket, client: Client): boolean {
+  if (!sharedReadsAvailable(socket)) return false;
+  const symbols = userBufferSymbolsOf(socket)!;
   const target = socket as unknown as Record<symbol, unknown>;
-  target[userBufferSymbols.buffer] = sharedReadBuffer;
-  target[userBufferSymbols.callback] = (length: number, buf: Buffer): void => {
+  target[symbols.buffer] = sharedReadBuffer;
+  target[symbols.callback] = (length: number, buf: Buffer): void => {
     const chunk = Buffer.allocUnsafe(length);
     buf.copy(chunk, 0, 0, length);
     client.onData(chunk);
   };
-  handle.useUserBuffer(sharedReadBuffer);
+  (socket as unknown as { _handle: { useUserBuffer(buf: Buffer): void } })._handle.useUserBuffer(sharedReadBuffer);
   return true;
 }
