@@ -21,7 +21,6 @@ const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
 const EXISTS = Buffer.from('exists');
 const SCRIPT_LOAD = Buffer.from('_scriptload');
-const SCRIPT_FLUSH = Buffer.from('_scriptflush');
 
 /** Key positions of EVAL-style commands: numkeys at argv[2], keys after it. */
 export function numkeysKeys(argv: Buffer[]): number[] {
@@ -176,13 +175,11 @@ export function finishedHere(finished: boolean): void {
 function scriptLoad(ctx: ExecContext, argv: Buffer[]): void {
   const engine = scriptEngine();
   const sha = sha1hex(argv[2]);
-  const known = engine.scripts.has(sha);
   const script = engine.load(argv[2], sha);
   if (typeof script === 'string') {
     ctx.reply.error(script);
     return;
   }
-  if (!known) ctx.dispatcher.links?.broadcast([SCRIPT_LOAD, script.body]);
   ctx.reply.bulkString(script.sha);
 }
 
@@ -201,7 +198,6 @@ function scriptFlush(ctx: ExecContext, argv: Buffer[]): void {
     return;
   }
   scriptEngine().flush();
-  ctx.dispatcher.links?.broadcast([SCRIPT_FLUSH]);
   ctx.reply.ok();
 }
 
@@ -262,9 +258,11 @@ export const scriptingCommands: CommandDecl[] = [
   command({
     name: 'script', arity: -2, flags: [], ...SCRIPT_SUB, summary: 'A container for Lua scripts management commands', since: '2.6.0', complexity: 'Depends on subcommand.',
     subcommands: [
-      command({ name: 'load', arity: 3, flags: ['noscript', 'stale'], ...SCRIPT_SUB, route: 'client', summary: 'Load the specified Lua script into the script cache.', since: '2.6.0', complexity: 'O(N) with N being the length in bytes of the script body.', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptLoad }),
+      // LOAD and FLUSH change every thread's script cache before replying (route 'all'), so an
+      // EVALSHA from a client on another thread right after the reply finds the script.
+      command({ name: 'load', arity: 3, flags: ['noscript', 'stale'], ...SCRIPT_SUB, route: 'all', summary: 'Load the specified Lua script into the script cache.', since: '2.6.0', complexity: 'O(N) with N being the length in bytes of the script body.', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptLoad }),
       command({ name: 'exists', arity: -3, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Check existence of scripts in the script cache.', since: '2.6.0', complexity: 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'], handler: scriptExists }),
-      command({ name: 'flush', arity: -2, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Remove all the scripts from the script cache.', since: '2.6.0', complexity: 'O(N) with N being the number of scripts in cache', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptFlush }),
+      command({ name: 'flush', arity: -2, flags: ['noscript'], ...SCRIPT_SUB, route: 'all', merge: 'ok', summary: 'Remove all the scripts from the script cache.', since: '2.6.0', complexity: 'O(N) with N being the number of scripts in cache', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptFlush }),
       command({ name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], ...SCRIPT_SUB, route: 'client', summary: 'Kill the script currently in execution.', since: '2.6.0', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: (ctx) => killScript(ctx, false) }),
       command({ name: 'debug', arity: 3, flags: ['noscript'], ...SCRIPT_SUB, route: 'client', summary: 'Set the debug mode for executed scripts.', since: '3.2.0', complexity: 'O(1)', handler: scriptDebug }),
       command({ name: 'help', arity: 2, flags: ['loading', 'stale'], ...SCRIPT_SUB, route: 'client', summary: 'Show helpful text about the different subcommands', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx.reply, 'SCRIPT', SCRIPT_HELP) }),
@@ -272,5 +270,4 @@ export const scriptingCommands: CommandDecl[] = [
   }),
   // A script another thread compiled (EVAL, SCRIPT LOAD): cache it here too, for EVALSHA.
   command({ name: '_scriptload', ...INTERNAL, handler: (ctx, argv) => { scriptEngine().load(argv[1]); ctx.reply.ok(); } }),
-  command({ name: '_scriptflush', ...INTERNAL, handler: (ctx) => { scriptEngine().flush(); ctx.reply.ok(); } }),
 ];

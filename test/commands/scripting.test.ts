@@ -160,3 +160,23 @@ test('a script inside MULTI runs as part of the transaction', async (t) => {
     ];
   });
 });
+
+test('a script loaded or flushed through one connection is known, or gone, on every other at once (every thread)', async () => {
+  for (const [threads, server] of oursByThreads(servers)) {
+    const clients = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(server.port)));
+    const shas: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const sha = (await clients[i % clients.length].command('SCRIPT', 'LOAD', `return ${i * 7}`)).toString().split('\r\n')[1];
+      shas.push(sha);
+      const replies = await Promise.all(clients.map((c) => c.command('EVALSHA', sha, '0')));
+      for (const reply of replies) assert.equal(reply.toString(), `:${i * 7}\r\n`, `threads ${threads}: script ${i}`);
+    }
+    assert.equal((await clients[1].command('SCRIPT', 'FLUSH')).toString(), '+OK\r\n');
+    for (const reply of await Promise.all(clients.map((c) => c.command('EVALSHA', shas[0], '0')))) {
+      assert.equal(reply.toString(), '-NOSCRIPT No matching script. Please use EVAL.\r\n', `threads ${threads}`);
+    }
+    const none = `*12\r\n${':0\r\n'.repeat(12)}`;
+    for (const reply of await Promise.all(clients.map((c) => c.command('SCRIPT', 'EXISTS', ...shas)))) assert.equal(reply.toString(), none);
+    await Promise.all(clients.map((c) => c.close()));
+  }
+});
