@@ -42,7 +42,7 @@ export class Client {
   readonly reply = new ReplyWriter();
   readonly createdAt = Date.now();
   readonly addr: string;
-  readonly laddr: string;
+  private localAddr: string | null = null;
   readonly fd: number;
   lastInteraction = Date.now();
   flags = ClientFlag.None;
@@ -89,13 +89,17 @@ export class Client {
     this.parser = new RequestParser({ maxBulkLen: config.numeric('proto-max-bulk-len') });
     this.authenticated = config.string('requirepass') === '';
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     socket.setNoDelay(true);
     if (!readIntoSharedBuffer(socket, this)) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('error', () => this.close());
     socket.on('close', () => this.onClosed());
+  }
+
+  /** The server's end of the connection (CLIENT LIST laddr), asked of the kernel only when needed. */
+  get laddr(): string {
+    return (this.localAddr ??= `${this.socket.localAddress}:${this.socket.localPort}`);
   }
 
   /** True when replies to this client's commands are suppressed now (CLIENT REPLY OFF or SKIP). */
