@@ -3,7 +3,9 @@
 // A hash is a Listpack of field, value, field, value... ("listpack" encoding)
 // while it has at most hash-max-listpack-entries fields and every field and
 // value is at most hash-max-listpack-value bytes; past that it becomes a
-// ByteMap ("hashtable"), and stays one, as in Redis.
+// ByteMap ("hashtable"), and stays one, as in Redis. The listpack form is
+// stored packed in the key's record (Keyspace.setPacked): ctx.db.objectValue()
+// hands out a Listpack view of it, made afresh for each command.
 
 import { command, type ExecContext } from '../dispatch/command';
 import type { ReplyWriter } from '../protocol/reply';
@@ -28,6 +30,7 @@ export type HashValue = Listpack | ByteMap;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const HALF_LONG = INT64_MAX / 2n;
+const NO_ENTRIES = Buffer.alloc(0);
 
 // ---- the hash type ---------------------------------------------------------------
 
@@ -56,20 +59,19 @@ function fitsListpack(field: Uint8Array, value: Uint8Array): boolean {
   return field.length <= max && value.length <= max;
 }
 
-function toByteMap(lp: Listpack): ByteMap {
+/**
+ * Converts key's listpack hash `lp` (a view) to a ByteMap and stores it in its
+ * place, keeping the TTL; the keyspace frees the listpack, so `lp` is dead afterwards.
+ */
+function convertToByteMap(db: Keyspace, key: Uint8Array, lp: Listpack, now: number): ByteMap {
   const map = new ByteMap(true, lp.count >>> 1);
   for (let p = lp.first(); p >= 0; ) {
     const v = lp.next(p);
     map.set(lp.get(p), lp.get(v));
     p = lp.next(v);
   }
-  lp.free();
+  db.setObject(key, ValueType.Hash, map, db.expireAt(db.find(key, now)));
   return map;
-}
-
-/** Replaces key's hash object (after a conversion), keeping its TTL. */
-function replaceHash(db: Keyspace, key: Uint8Array, hash: HashValue, now: number): void {
-  db.setObject(key, ValueType.Hash, hash, db.expireAt(db.find(key, now)));
 }
 
 /** Whether the last hashSet() created its field. */
@@ -80,10 +82,7 @@ const setResult = { created: false };
  * listpack form; returns the hash object now stored under key.
  */
 function hashSet(ctx: ExecContext, key: Uint8Array, hash: HashValue, field: Uint8Array, value: Uint8Array): HashValue {
-  if (hash instanceof Listpack && !fitsListpack(field, value)) {
-    hash = toByteMap(hash);
-    replaceHash(ctx.db, key, hash, ctx.now);
-  }
+  if (hash instanceof Listpack && !fitsListpack(field, value)) hash = convertToByteMap(ctx.db, key, hash, ctx.now);
   if (hash instanceof ByteMap) {
     setResult.created = hash.set(field, value);
     return hash;
@@ -97,11 +96,7 @@ function hashSet(ctx: ExecContext, key: Uint8Array, hash: HashValue, field: Uint
   hash.append(field);
   hash.append(value);
   setResult.created = true;
-  if (hash.count >>> 1 > config.numeric('hash-max-listpack-entries')) {
-    const map = toByteMap(hash);
-    replaceHash(ctx.db, key, map, ctx.now);
-    return map;
-  }
+  if (hash.count >>> 1 > config.numeric('hash-max-listpack-entries')) return convertToByteMap(ctx.db, key, hash, ctx.now);
   return hash;
 }
 
@@ -118,10 +113,7 @@ function hashDelete(hash: HashValue, field: Uint8Array): boolean {
 function hashForWrite(ctx: ExecContext, key: Uint8Array): HashValue | null {
   const h = lookupTyped(ctx, key, ValueType.Hash, true);
   if (h === WRONG_TYPE) return null;
-  if (h >= 0) return ctx.db.objectValue<HashValue>(h);
-  const lp = new Listpack();
-  ctx.db.setObject(key, ValueType.Hash, lp, NO_EXPIRE);
-  return lp;
+  return ctx.db.objectValue<HashValue>(h >= 0 ? h : ctx.db.setPacked(key, ValueType.Hash, NO_ENTRIES, 0, NO_EXPIRE));
 }
 
 /** The hash at key for reading: the object, undefined when missing, null after replying WRONGTYPE. */
@@ -135,7 +127,7 @@ const HASH_LISTPACK = 0;
 const HASH_TABLE = 1;
 
 registerValueType(ValueType.Hash, {
-  encoding: (db, h) => (db.objectValue<HashValue>(h) instanceof Listpack ? 'listpack' : 'hashtable'),
+  encoding: (db, h) => (db.isPacked(h) ? 'listpack' : 'hashtable'),
   // [u8 form][u32 listpack entry count][entries] or [u8 form][ByteMap records].
   serialize: (db, h) => {
     const hash = db.objectValue<HashValue>(h);
@@ -146,10 +138,8 @@ registerValueType(ValueType.Hash, {
     return Buffer.concat([header, hash.serialize()]);
   },
   restore: (db, key, payload, expireAt) => {
-    const hash = payload[0] === HASH_TABLE
-      ? ByteMap.fromSerialized(payload.subarray(1), true)
-      : Listpack.fromSerialized(payload.subarray(5), payload.readUInt32LE(1));
-    db.setObject(key, ValueType.Hash, hash, expireAt);
+    if (payload[0] === HASH_TABLE) db.setObject(key, ValueType.Hash, ByteMap.fromSerialized(payload.subarray(1), true), expireAt);
+    else db.setPacked(key, ValueType.Hash, payload.subarray(5), payload.readUInt32LE(1), expireAt);
   },
 });
 

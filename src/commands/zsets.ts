@@ -4,7 +4,9 @@
 // a B+tree with a member index ("skiplist") past zset-max-listpack-entries /
 // zset-max-listpack-value. Every range command turns its range (ranks, scores
 // or a lex interval) into an interval of ranks, then walks it with the set's
-// cursor.
+// cursor. A packed zset is kept in its key's record: ctx.db.objectValue()
+// hands out a view (ZSet.bound), made afresh for each command, and storing a
+// packed ZSet (setObject) stores a copy of it.
 //
 // Multi-key commands whose keys live on several shards run as coordinators:
 // each source is fetched as a serialized zset (_zset-source), the result is
@@ -225,8 +227,9 @@ export function zadd(ctx: ExecContext, argv: Buffer[], flags: number): void {
   let lastScore = 0;
   let nanResult = false;
   if (z === null && !xx) {
-    z = new ZSet(0, argv[scoreAt + 1].length);
-    ctx.db.setObject(key, ValueType.ZSet, z, NO_EXPIRE);
+    // A packed set is stored as a copy: work on what was stored.
+    ctx.db.setObject(key, ValueType.ZSet, new ZSet(0, argv[scoreAt + 1].length), NO_EXPIRE);
+    z = ctx.db.objectValue<ZSet>(ctx.db.find(key, ctx.now));
   }
   for (let i = 0; z !== null && i < addScores.length; i++) {
     const member = argv[scoreAt + 1 + 2 * i];

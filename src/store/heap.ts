@@ -9,6 +9,10 @@
 // lists (the link lives in the block's first 4 bytes); blocks are never split
 // or merged, so a handle always names the start of a block of fixed size.
 //
+// A sized block starts with its own size as a u32 (SIZED_HEADER bytes), so
+// it can be freed or measured from its handle alone: the blocks of packed
+// values (hash listpacks, small sorted sets) use it.
+//
 // The heap also owns the table of JS objects referenced from records
 // (non-string values), addressed by small integer ids with a free list.
 
@@ -21,6 +25,9 @@ const MAX_SLAB_BYTES = (1 << OFFSET_BITS) * 8;
 const FIRST_SLAB_BYTES = 1024 * 1024;
 /** Blocks above this size get a Buffer of their own. */
 export const MAX_SLAB_BLOCK = 256 * 1024;
+
+/** Bytes of a sized block's header (its size, u32). */
+export const SIZED_HEADER = 4;
 
 /** Rounds a byte count up to the block granularity. */
 export function blockSize(bytes: number): number {
@@ -94,6 +101,23 @@ export class Heap {
       return;
     }
     this.pushFree(handle, size);
+  }
+
+  /** Allocates a sized block of at least `bytes` bytes, header included; returns its handle. */
+  allocSized(bytes: number): number {
+    const size = blockSize(Math.max(bytes, 8));
+    const handle = this.alloc(size);
+    this.buffer(handle).writeUInt32LE(size, this.offset(handle));
+    return handle;
+  }
+
+  /** Size of a sized block, header included. */
+  sizedBytes(handle: number): number {
+    return this.buffer(handle).readUInt32LE(this.offset(handle));
+  }
+
+  freeSized(handle: number): void {
+    this.free(handle, this.sizedBytes(handle));
   }
 
   /** The Buffer holding the block. */

@@ -2,9 +2,15 @@
 //
 // Each key is one record in the shard's Heap:
 //   u32 lastAccess (seconds) | u8 flags | [f64 expireAt] | varint keyLength | key
-//   | varint valueField | [value bytes]
-// where flags = LIVE | HAS_EXPIRE | type, and valueField is the value length
-// for strings (bytes follow) or the id of the JS object for other types.
+//   | value field | [value bytes]
+// where flags = LIVE | HAS_EXPIRE | PACKED | type. The value field is a varint:
+// the value length for strings (bytes follow) or the id of the JS object for
+// other types; except for PACKED records (small hashes and sorted sets), whose
+// value is kept in a heap block without any JS object: the field is then the
+// value's state, fixed-size u32 block handle | u32 byte length | u32 entry
+// count (see PackedField), so updating it never moves the record. The block
+// is a sized block of this shard's heap, freed with the record; the views that
+// read and write it (Listpack.bound, ZSet.bound) come from objectValue().
 //
 // The index is open addressing with linear probing over two typed arrays:
 // record handles (0 = empty, TOMBSTONE = deleted) and an 8-bit fingerprint of
@@ -17,10 +23,12 @@
 // removed when a record moves, is deleted or changes TTL; they are validated
 // when they fire, and a fresh entry is filed on every such change.
 
-import { Heap, blockSize } from './heap';
+import { Heap, SIZED_HEADER, blockSize } from './heap';
 import { hashBytes } from './hash';
+import { Listpack } from './listpack';
 import { TimerWheel } from './timer-wheel';
-import { NO_EXPIRE, ValueType } from './types';
+import { ZSet } from './zset/zset';
+import { NO_EXPIRE, PackedField, ValueType } from './types';
 import { nextCursor } from './scan-cursor';
 import { readVarint, varintSize, writeVarint } from './varint';
 
@@ -37,6 +45,9 @@ const SLOT_BYTES = 5;
 
 const F_TYPE = 0x07;
 const F_EXPIRE = 0x08;
+/** The value field is a packed value's state (PACKED_STATE_BYTES), not a varint. */
+const F_PACKED = 0x10;
+const PACKED_STATE_BYTES = 12;
 /** Set while the block holds a record; cleared before the block is freed. */
 const F_LIVE = 0x80;
 const FLAGS_AT = 4;
@@ -58,9 +69,29 @@ function keyLengthAt(off: number, flags: number): number {
   return off + FIXED_HEADER + ((flags & F_EXPIRE) !== 0 ? EXPIRE_BYTES : 0);
 }
 
-function recordBytes(hasExpire: boolean, keyLength: number, valueField: number, inlineValue: boolean): number {
-  return FIXED_HEADER + (hasExpire ? EXPIRE_BYTES : 0) + varintSize(keyLength) + keyLength
-    + varintSize(valueField) + (inlineValue ? valueField : 0);
+/** Bytes of the value field: the packed state, or the varint. */
+function valueFieldBytes(flags: number, valueField: number): number {
+  return (flags & F_PACKED) !== 0 ? PACKED_STATE_BYTES : varintSize(valueField);
+}
+
+/** Bytes from the value field on: the field and any inline string bytes. */
+function valuePartBytes(flags: number, valueField: number): number {
+  return valueFieldBytes(flags, valueField) + ((flags & F_TYPE) === ValueType.String ? valueField : 0);
+}
+
+/** Writes the value field (an empty state for a packed value) and any inline string at `at`. */
+function writeValue(buf: Buffer, at: number, flags: number, valueField: number, value: Uint8Array | null): void {
+  if ((flags & F_PACKED) !== 0) {
+    buf.fill(0, at, at + PACKED_STATE_BYTES);
+    return;
+  }
+  const valueAt = writeVarint(buf, at, valueField);
+  if (value !== null) copyBytes(value, buf, valueAt);
+}
+
+function recordBytes(flags: number, keyLength: number, valueField: number): number {
+  return FIXED_HEADER + ((flags & F_EXPIRE) !== 0 ? EXPIRE_BYTES : 0) + varintSize(keyLength) + keyLength
+    + valuePartBytes(flags, valueField);
 }
 
 export class Keyspace {
@@ -133,10 +164,41 @@ export class Keyspace {
     return buf.subarray(valueStart, valueStart + valueLength);
   }
 
-  /** The JS object stored for a non-string entry. */
+  /**
+   * The JS object stored for a non-string entry; for a packed entry, a new
+   * view of it (ZSet.bound for sorted sets, else Listpack.bound), valid while h is.
+   */
   objectValue<T = unknown>(h: number): T {
     const buf = this.heap.buffer(h);
-    return this.heap.object(readVarint(buf, this.valueFieldAt(buf, this.heap.offset(h)))) as T;
+    const off = this.heap.offset(h);
+    const flags = buf[off + FLAGS_AT];
+    if ((flags & F_PACKED) !== 0) return ((flags & F_TYPE) === ValueType.ZSet ? ZSet.bound(this, h) : Listpack.bound(this, h)) as T;
+    return this.heap.object(readVarint(buf, this.valueFieldAt(buf, off))) as T;
+  }
+
+  /** True if entry h holds a packed value (a hash listpack or a small sorted set). */
+  isPacked(h: number): boolean {
+    return (this.heap.buffer(h)[this.heap.offset(h) + FLAGS_AT] & F_PACKED) !== 0;
+  }
+
+  /** The shard heap holding the records and packed values' blocks. */
+  get storeHeap(): Heap {
+    return this.heap;
+  }
+
+  /** One u32 of a packed entry's state. */
+  packedState(h: number, field: PackedField): number {
+    const buf = this.heap.buffer(h);
+    return buf.readUInt32LE(this.valueFieldAt(buf, this.heap.offset(h)) + field);
+  }
+
+  /** Writes a packed entry's state (in place: the record does not move). */
+  setPackedState(h: number, block: number, byteLength: number, count: number): void {
+    const buf = this.heap.buffer(h);
+    const at = this.valueFieldAt(buf, this.heap.offset(h));
+    buf.writeUInt32LE(block, at + PackedField.Block);
+    buf.writeUInt32LE(byteLength, at + PackedField.ByteLength);
+    buf.writeUInt32LE(count, at + PackedField.Count);
   }
 
   /** Expiry time in ms since the epoch, or NO_EXPIRE. */
@@ -161,9 +223,31 @@ export class Keyspace {
     this.store(key, ValueType.String, value, null, expireAt);
   }
 
-  /** Inserts or overwrites key with an object value of the given type. */
+  /**
+   * Inserts or overwrites key with an object value of the given type. A
+   * Listpack, or a ZSet in packed form (standalone or views), is stored
+   * packed, as a copy of its entries: `value` itself is not kept.
+   */
   setObject(key: Uint8Array, type: ValueType, value: object, expireAt: number): void {
-    this.store(key, type, null, value, expireAt);
+    if (value instanceof Listpack) this.setPacked(key, type, value.serialize(), value.count, expireAt);
+    else if (value instanceof ZSet && value.encoding === 'listpack') this.setPacked(key, type, value.packedEntries(), value.size, expireAt);
+    else this.store(key, type, null, value, expireAt);
+  }
+
+  /**
+   * Inserts or overwrites key with a packed value of `count` entries copied
+   * from `entries` (the serialized entries of a Listpack or a packed ZSet; it
+   * may be a view of another key's value, not of key's). Returns the entry's
+   * handle, for objectValue().
+   */
+  setPacked(key: Uint8Array, type: ValueType, entries: Uint8Array, count: number, expireAt: number): number {
+    const h = this.store(key, type, null, null, expireAt);
+    if (entries.length > 0) {
+      const block = this.heap.allocSized(SIZED_HEADER + entries.length);
+      this.heap.buffer(block).set(entries, this.heap.offset(block) + SIZED_HEADER);
+      this.setPackedState(h, block, entries.length, count);
+    }
+    return h;
   }
 
   /** Changes only the TTL of an existing entry (NO_EXPIRE removes it). The handle is invalid afterwards. */
@@ -271,9 +355,11 @@ export class Keyspace {
     return removed;
   }
 
-  /** Approximate bytes used by one entry: its record plus its share of the index. */
+  /** Approximate bytes used by one entry: its record, its packed value's block if any, and its share of the index. */
   entryBytes(h: number): number {
-    return this.recordSize(h) + Math.ceil((SLOT_BYTES * this.slots.length) / Math.max(this.live, 1));
+    const block = this.isPacked(h) ? this.packedState(h, PackedField.Block) : 0;
+    return this.recordSize(h) + (block === 0 ? 0 : this.heap.sizedBytes(block))
+      + Math.ceil((SLOT_BYTES * this.slots.length) / Math.max(this.live, 1));
   }
 
   // ---- internals ----
@@ -327,10 +413,14 @@ export class Keyspace {
   private recordSize(h: number): number {
     const buf = this.heap.buffer(h);
     const off = this.heap.offset(h);
-    const flags = buf[off + FLAGS_AT];
     const fieldAt = this.valueFieldAt(buf, off);
-    const valueField = readVarint(buf, fieldAt);
-    return blockSize(fieldAt - off + varintSize(valueField) + ((flags & F_TYPE) === ValueType.String ? valueField : 0));
+    return blockSize(fieldAt - off + this.valuePartAt(buf, off, fieldAt));
+  }
+
+  /** valuePartBytes() of the record at `off` whose value field is at `fieldAt`. */
+  private valuePartAt(buf: Buffer, off: number, fieldAt: number): number {
+    const flags = buf[off + FLAGS_AT];
+    return valuePartBytes(flags, (flags & F_PACKED) !== 0 ? 0 : readVarint(buf, fieldAt));
   }
 
   /** Hash of the key stored in record h. */
@@ -384,84 +474,89 @@ export class Keyspace {
     return this.probeFor(h, hashBytes(buf, at, at + keyLength));
   }
 
-  private store(key: Uint8Array, type: ValueType, value: Uint8Array | null, object: object | null, expireAt: number): void {
+  /**
+   * Inserts or overwrites key: a String when `value` is given, an object value
+   * when `object` is, else an empty packed value. Returns the entry's handle.
+   */
+  private store(key: Uint8Array, type: ValueType, value: Uint8Array | null, object: object | null, expireAt: number): number {
     this.reserveSlot();
     const hash = hashBytes(key, 0, key.length);
     const slot = this.lookup(key, hash);
     const hasExpire = expireAt !== NO_EXPIRE;
-    if (slot >= 0) {
-      this.overwrite(slot, key, type, value, object, expireAt);
-    } else {
-      const objectId = object === null ? 0 : this.heap.storeObject(object);
-      const valueField = value === null ? objectId : value.length;
-      const h = this.heap.alloc(recordBytes(hasExpire, key.length, valueField, value !== null));
-      this.writeRecord(h, type, expireAt, key, valueField, value);
-      this.insertSlot(hash, h);
-      this.live++;
-      if (hasExpire) {
-        this.volatile++;
-        this.schedule(h, expireAt);
-      }
-      if (this.onInsert !== null) this.onInsert(key);
+    const flags = F_LIVE | type | (hasExpire ? F_EXPIRE : 0) | (value === null && object === null ? F_PACKED : 0);
+    if (slot >= 0) return this.overwrite(slot, key, flags, value, object, expireAt);
+    const valueField = value !== null ? value.length : object !== null ? this.heap.storeObject(object) : 0;
+    const h = this.heap.alloc(recordBytes(flags, key.length, valueField));
+    this.writeRecord(h, flags, expireAt, key, valueField, value);
+    this.insertSlot(hash, h);
+    this.live++;
+    if (hasExpire) {
+      this.volatile++;
+      this.schedule(h, expireAt);
     }
+    if (this.onInsert !== null) this.onInsert(key);
+    return h;
   }
 
-  private overwrite(slot: number, key: Uint8Array, type: ValueType, value: Uint8Array | null, object: object | null, expireAt: number): void {
+  private overwrite(slot: number, key: Uint8Array, flags: number, value: Uint8Array | null, object: object | null, expireAt: number): number {
     const old = this.slots[slot];
     const buf = this.heap.buffer(old);
     const off = this.heap.offset(old);
     const oldFlags = buf[off + FLAGS_AT];
     const oldFieldAt = this.valueFieldAt(buf, off);
-    const oldField = readVarint(buf, oldFieldAt);
-    const oldIsString = (oldFlags & F_TYPE) === ValueType.String;
+    const oldPacked = (oldFlags & F_PACKED) !== 0;
+    // The block handle of a packed value, else the varint field.
+    const oldField = oldPacked ? buf.readUInt32LE(oldFieldAt + PackedField.Block) : readVarint(buf, oldFieldAt);
+    const oldIsObject = !oldPacked && (oldFlags & F_TYPE) !== ValueType.String;
     const hadExpire = (oldFlags & F_EXPIRE) !== 0;
     const hasExpire = expireAt !== NO_EXPIRE;
     const oldExpireAt = hadExpire ? buf.readDoubleLE(off + FIXED_HEADER) : NO_EXPIRE;
     this.volatile += (hasExpire ? 1 : 0) - (hadExpire ? 1 : 0);
 
     // An object replacing an object keeps its id; otherwise the old one is released.
-    let valueField: number;
-    if (object === null) {
-      if (!oldIsString) this.heap.releaseObject(oldField);
-      valueField = value!.length;
-    } else if (oldIsString) {
-      valueField = this.heap.storeObject(object);
-    } else {
+    let valueField = value !== null ? value.length : 0;
+    if (object !== null && oldIsObject) {
       this.heap.replaceObject(oldField, object);
       valueField = oldField;
+    } else {
+      if (oldIsObject) this.heap.releaseObject(oldField);
+      if (object !== null) valueField = this.heap.storeObject(object);
     }
 
-    const oldSize = blockSize(oldFieldAt - off + varintSize(oldField) + (oldIsString ? oldField : 0));
-    const newBytes = recordBytes(hasExpire, key.length, valueField, value !== null);
-    if (hadExpire === hasExpire && varintSize(valueField) === varintSize(oldField) && blockSize(newBytes) === oldSize) {
+    const oldSize = blockSize(oldFieldAt - off + valuePartBytes(oldFlags, oldField));
+    const newBytes = recordBytes(flags, key.length, valueField);
+    // A packed value's block is freed last: key or value may be views of it.
+    const oldBlock = oldPacked ? oldField : 0;
+    if (hadExpire === hasExpire && valueFieldBytes(flags, valueField) === valueFieldBytes(oldFlags, oldField)
+      && blockSize(newBytes) === oldSize) {
       // Same layout up to the value: the key bytes stay, the rest is rewritten in place.
       buf.writeUInt32LE(this.clockSeconds(), off);
-      buf[off + FLAGS_AT] = F_LIVE | type | (hasExpire ? F_EXPIRE : 0);
+      buf[off + FLAGS_AT] = flags;
       if (hasExpire) buf.writeDoubleLE(expireAt, off + FIXED_HEADER);
-      const valueAt = writeVarint(buf, oldFieldAt, valueField);
-      if (value !== null) copyBytes(value, buf, valueAt);
+      writeValue(buf, oldFieldAt, flags, valueField, value);
+      if (oldBlock !== 0) this.heap.freeSized(oldBlock);
       if (hasExpire && expireAt !== oldExpireAt) this.schedule(old, expireAt);
-      return;
+      return old;
     }
     // Write the new record before freeing the old one: key or value may be views of it.
     const h = this.heap.alloc(newBytes);
-    this.writeRecord(h, type, expireAt, key, valueField, value);
+    this.writeRecord(h, flags, expireAt, key, valueField, value);
     this.slots[slot] = h;
     this.freeBlock(old, oldSize);
+    if (oldBlock !== 0) this.heap.freeSized(oldBlock);
     if (hasExpire) this.schedule(h, expireAt);
+    return h;
   }
 
-  private writeRecord(h: number, type: ValueType, expireAt: number, key: Uint8Array, valueField: number, value: Uint8Array | null): void {
+  private writeRecord(h: number, flags: number, expireAt: number, key: Uint8Array, valueField: number, value: Uint8Array | null): void {
     const buf = this.heap.buffer(h);
     const off = this.heap.offset(h);
     buf.writeUInt32LE(this.clockSeconds(), off);
-    const hasExpire = expireAt !== NO_EXPIRE;
-    buf[off + FLAGS_AT] = F_LIVE | type | (hasExpire ? F_EXPIRE : 0);
-    if (hasExpire) buf.writeDoubleLE(expireAt, off + FIXED_HEADER);
-    let at = writeVarint(buf, keyLengthAt(off, buf[off + FLAGS_AT]), key.length);
+    buf[off + FLAGS_AT] = flags;
+    if ((flags & F_EXPIRE) !== 0) buf.writeDoubleLE(expireAt, off + FIXED_HEADER);
+    const at = writeVarint(buf, keyLengthAt(off, flags), key.length);
     copyBytes(key, buf, at);
-    at = writeVarint(buf, at + key.length, valueField);
-    if (value !== null) copyBytes(value, buf, at);
+    writeValue(buf, at + key.length, flags, valueField, value);
   }
 
   /** Rewrites the record at `slot` with or without the expire field. */
@@ -540,8 +635,13 @@ export class Keyspace {
     const size = this.recordSize(h);
     const buf = this.heap.buffer(h);
     const off = this.heap.offset(h);
-    if ((buf[off + FLAGS_AT] & F_TYPE) !== ValueType.String) {
-      this.heap.releaseObject(readVarint(buf, this.valueFieldAt(buf, off)));
+    const flags = buf[off + FLAGS_AT];
+    const fieldAt = this.valueFieldAt(buf, off);
+    if ((flags & F_PACKED) !== 0) {
+      const block = buf.readUInt32LE(fieldAt + PackedField.Block);
+      if (block !== 0) this.heap.freeSized(block);
+    } else if ((flags & F_TYPE) !== ValueType.String) {
+      this.heap.releaseObject(readVarint(buf, fieldAt));
     }
     this.freeBlock(h, size);
   }

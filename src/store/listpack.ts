@@ -14,17 +14,27 @@
 // Strings that are canonical integers (Redis string2ll) within JS's safe range
 // are stored as integers; reading them back yields the same decimal text.
 //
-// Blocks live in a per-thread arena (a Heap of byte slabs), not in a typed
-// array of their own: a typed array costs ~250 bytes of overhead, more than
-// a whole small hash. A block starts with its u32 capacity. The handle sits
-// in a small cell object that a FinalizationRegistry holds, registered once
-// per listpack: a listpack garbage-collected without free() (its key was
-// deleted or overwritten) returns its block through the cell.
+// Blocks are sized blocks (their header is the capacity) of a Heap of byte
+// slabs, not typed arrays of their own: a typed array costs ~250 bytes of
+// overhead, more than a whole small hash. Only where the block lives and
+// where the listpack's state (block handle, byteLength, count) is kept differ
+// by mode:
+//   - standalone (new Listpack()): the block is in a per-thread arena; its
+//     handle also sits in a small cell object that a FinalizationRegistry
+//     holds, so a listpack garbage-collected without free() returns its block;
+//   - bound (Listpack.bound()): a view over a packed keyspace record; the block
+//     is in the shard's heap and the state lives in the record, read when the
+//     view is made and written back after every change. The keyspace frees
+//     the block with the record. A view is valid only while its record handle
+//     is (until that key is next overwritten, deleted or has its TTL changed):
+//     make one per access, never keep one across commands.
 //
 // Positions are byte offsets of entries from the first entry (0), so they
 // stay valid across reallocation, but not across writes before them.
 
-import { Heap } from './heap';
+import { Heap, SIZED_HEADER } from './heap';
+import type { Keyspace } from './keyspace';
+import { PackedField } from './types';
 import { parseSafeIntegerAt } from '../util/number';
 
 const arena = new Heap();
@@ -34,11 +44,11 @@ interface BlockCell {
 }
 
 const reclaim = new FinalizationRegistry<BlockCell>((cell) => {
-  if (cell.handle !== 0) freeBlock(cell.handle);
+  if (cell.handle !== 0) arena.freeSized(cell.handle);
 });
 
 /** Block header: its capacity in bytes. */
-const HEADER = 4;
+const HEADER = SIZED_HEADER;
 const TAG_SHORT_STRING = 0x80;
 const TAG_MEDIUM_STRING = 0xc0;
 const TAG_LONG_STRING = 0xd0;
@@ -48,10 +58,6 @@ const SHORT_STRING_MAX = 63;
 const MEDIUM_STRING_MAX = 4095;
 const SMALL_INT_MAX = 127;
 const INT48_LIMIT = 2 ** 47;
-
-function freeBlock(handle: number): void {
-  arena.free(handle, arena.buffer(handle).readUInt32LE(arena.offset(handle)));
-}
 
 function backlenSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
@@ -91,14 +97,21 @@ const smallIntTexts: Buffer[] = [];
 for (let i = 0; i <= SMALL_INT_MAX; i++) smallIntTexts.push(Buffer.from(String(i), 'latin1'));
 
 export class Listpack {
-  /** The arena block, shared with the FinalizationRegistry once a block exists. */
+  /** Where the block lives: the arena, or the bound record's shard heap. */
+  private heap = arena;
+  /** Handle of the block in `heap`; 0 = none yet. */
+  private block = 0;
+  /** Standalone mode: the block handle again, for the FinalizationRegistry, once a block exists. */
   private cell: BlockCell | null = null;
+  /** Bound mode: the keyspace holding the record, and the record's handle. */
+  private owner: Keyspace | null = null;
+  private record = 0;
   /** Bytes of entries in use (positions range over [0, byteLength)). */
   byteLength = 0;
   /** Number of entries. */
   count = 0;
 
-  /** Copies a serialize() payload (any Uint8Array view) into a new listpack. */
+  /** Copies a serialize() payload (any Uint8Array view) into a new standalone listpack. */
   static fromSerialized(payload: Uint8Array, count: number): Listpack {
     const lp = new Listpack();
     if (payload.length > 0) {
@@ -110,6 +123,18 @@ export class Listpack {
     return lp;
   }
 
+  /** A view of the packed value of record h of `owner` (see the header). */
+  static bound(owner: Keyspace, h: number): Listpack {
+    const lp = new Listpack();
+    lp.heap = owner.storeHeap;
+    lp.owner = owner;
+    lp.record = h;
+    lp.block = owner.packedState(h, PackedField.Block);
+    lp.byteLength = owner.packedState(h, PackedField.ByteLength);
+    lp.count = owner.packedState(h, PackedField.Count);
+    return lp;
+  }
+
   /** The entries as self-contained bytes (pair with `count` to rebuild with fromSerialized). */
   serialize(): Buffer {
     const out = Buffer.allocUnsafe(this.byteLength);
@@ -117,20 +142,20 @@ export class Listpack {
     return out;
   }
 
-  /** Returns the block to the arena now; the listpack is empty afterwards and may be reused. */
+  /** Returns the block to its heap now; the listpack is empty afterwards and may be reused. */
   free(): void {
-    if (this.cell !== null && this.cell.handle !== 0) {
-      freeBlock(this.cell.handle);
-      this.cell.handle = 0;
+    if (this.block !== 0) {
+      this.heap.freeSized(this.block);
+      this.setBlock(0);
     }
     this.byteLength = 0;
     this.count = 0;
+    this.commit();
   }
 
   /** Bytes of block held, for memory accounting. */
   get allocatedBytes(): number {
-    const handle = this.handle();
-    return handle === 0 ? 0 : arena.buffer(handle).readUInt32LE(arena.offset(handle));
+    return this.block === 0 ? 0 : this.heap.sizedBytes(this.block);
   }
 
   // ---- navigation: positions, -1 for "none" ----
@@ -277,6 +302,7 @@ export class Listpack {
     this.splice(p, 0, size);
     this.writeEntry(p, value, intValue);
     this.count++;
+    this.commit();
     return p;
   }
 
@@ -285,6 +311,7 @@ export class Listpack {
     const intValue = integerValue(value);
     this.splice(p, this.entrySizeAt(p), entrySize(value, intValue));
     this.writeEntry(p, value, intValue);
+    this.commit();
     return p;
   }
 
@@ -295,22 +322,35 @@ export class Listpack {
     for (; removed < n && end < this.byteLength; removed++) end += this.entrySizeAt(end);
     this.splice(p, end - p, 0);
     this.count -= removed;
+    this.commit();
     return p < this.byteLength ? p : -1;
   }
 
   // ---- internals ----
 
-  private handle(): number {
-    return this.cell === null ? 0 : this.cell.handle;
-  }
-
   private buffer(): Buffer {
-    return arena.buffer(this.cell!.handle);
+    return this.heap.buffer(this.block);
   }
 
   /** Offset of position 0 inside buffer(). */
   private base(): number {
-    return arena.offset(this.cell!.handle) + HEADER;
+    return this.heap.offset(this.block) + HEADER;
+  }
+
+  /** Bound mode: writes the state back to the record (write-through, after every change). */
+  private commit(): void {
+    if (this.owner !== null) this.owner.setPackedState(this.record, this.block, this.byteLength, this.count);
+  }
+
+  private setBlock(handle: number): void {
+    this.block = handle;
+    if (this.owner !== null) return;
+    if (this.cell === null) {
+      this.cell = { handle };
+      reclaim.register(this, this.cell);
+    } else {
+      this.cell.handle = handle;
+    }
   }
 
   private entrySizeAt(p: number): number {
@@ -338,25 +378,17 @@ export class Listpack {
 
   /** Makes the block hold at least `bytes` bytes of entries. */
   private reserve(bytes: number): void {
-    const old = this.handle();
-    const capacity = old === 0 ? 0 : arena.buffer(old).readUInt32LE(arena.offset(old)) - HEADER;
+    const heap = this.heap;
+    const old = this.block;
+    const capacity = old === 0 ? 0 : heap.sizedBytes(old) - HEADER;
     if (bytes <= capacity) return;
-    // Round small blocks to 8 bytes (the arena's grain), larger ones by 1/8 to amortize regrowth.
-    const blockBytes = (HEADER + bytes + (bytes >= 128 ? bytes >>> 3 : 0) + 7) & ~7;
-    const handle = arena.alloc(blockBytes);
-    const buf = arena.buffer(handle);
-    const off = arena.offset(handle);
-    buf.writeUInt32LE(blockBytes, off);
+    // Small blocks grow by the heap's 8-byte grain, larger ones by 1/8 to amortize regrowth.
+    const handle = heap.allocSized(HEADER + bytes + (bytes >= 128 ? bytes >>> 3 : 0));
     if (old !== 0) {
-      arena.buffer(old).copy(buf, off + HEADER, arena.offset(old) + HEADER, arena.offset(old) + HEADER + this.byteLength);
-      freeBlock(old);
+      heap.buffer(old).copy(heap.buffer(handle), heap.offset(handle) + HEADER, heap.offset(old) + HEADER, heap.offset(old) + HEADER + this.byteLength);
+      heap.freeSized(old);
     }
-    if (this.cell === null) {
-      this.cell = { handle };
-      reclaim.register(this, this.cell);
-    } else {
-      this.cell.handle = handle;
-    }
+    this.setBlock(handle);
   }
 
   /** Replaces `remove` bytes at p with room for `insert` bytes (contents undefined). */

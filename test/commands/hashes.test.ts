@@ -192,6 +192,22 @@ test('random hash operations match redis', async (t) => {
   await configSetEverywhere(servers, 'hash-max-listpack-entries', '512');
 });
 
+test('listpack hashes (kept packed in their record) survive RENAME, COPY, MOVE, SWAPDB, TTL changes and conversion', async (t) => {
+  await compareEverywhere(t, servers, 'packed', (p) => {
+    const { a, b, c } = runKeys(p);
+    return [
+      ['HSET', a, 'f1', 'v1', 'f2', '2'], ['OBJECT', 'ENCODING', a], ['RENAME', a, c], ['HGETALL', c], ['EXISTS', a],
+      ['COPY', c, a], ['HSET', a, 'f3', '3'], ['HLEN', c], ['HGETALL', a], ['COPY', a, c, 'REPLACE'], ['HGETALL', c],
+      ['RENAME', c, b], ['HGETALL', b], ['OBJECT', 'ENCODING', b], ['RENAMENX', b, a], ['RENAME', b, a], ['HGETALL', a],
+      ['MOVE', a, '9'], ['SELECT', '9'], ['HGETALL', a], ['HSET', a, 'in9', 'x'], ['MOVE', a, '0'], ['SELECT', '0'], ['HGETALL', a],
+      ['SWAPDB', '0', '9'], ['EXISTS', a], ['SWAPDB', '0', '9'], ['HDEL', a, 'in9'], ['HGETALL', a],
+      ['EXPIRE', a, '100'], ['HSET', a, 'f4', '4'], ['TTL', a], ['PERSIST', a], ['HSET', a, 'f5', 'y'.repeat(100)], ['OBJECT', 'ENCODING', a],
+      ['HGETALL', a], ['TTL', a], ['SET', a, 'now a string'], ['GET', a], ['HSET', b, 'f', 'v'], ['PEXPIREAT', b, '1'], ['EXISTS', b],
+      ['HSET', c, 'f', 'v'], ['HDEL', c, 'f'], ['EXISTS', c], ['DEL', a],
+    ];
+  }, normalizer);
+});
+
 test('real clients read hashes', async () => {
   const client = new IORedis5({ port: servers.ours2.port, host: servers.ours2.host });
   try {

@@ -191,6 +191,21 @@ test('encodings follow zset-max-listpack-entries/value and COPY keeps the value'
   });
 });
 
+test('listpack zsets (kept packed in their record) survive RENAME, MOVE, SWAPDB, TTL changes and conversion', async (t) => {
+  await compareEverywhere(t, servers, 'packed', (p) => {
+    const { a, b, c } = runKeys(p);
+    const range = (key: string) => ['ZRANGE', key, '0', '-1', 'WITHSCORES'];
+    return [
+      zaddMany(a, 3), ['OBJECT', 'ENCODING', a], ['RENAME', a, c], range(c), ['ZADD', c, '-1', 'first'], ['RENAME', c, b], range(b),
+      ['OBJECT', 'ENCODING', b], ['RENAME', b, a], ['MOVE', a, '9'], ['SELECT', '9'], range(a), ['ZREM', a, 'first'], ['MOVE', a, '0'],
+      ['SELECT', '0'], range(a), ['SWAPDB', '0', '9'], ['EXISTS', a], ['SWAPDB', '0', '9'], ['ZPOPMAX', a], range(a),
+      ['EXPIRE', a, '100'], ['ZADD', a, '5', 'x'.repeat(100)], ['OBJECT', 'ENCODING', a], ['TTL', a], range(a), ['ZCARD', a],
+      ['ZADD', b, '1', 'm'], ['PEXPIREAT', b, '1'], ['EXISTS', b], ['ZADD', c, '1', 'm'], ['ZREM', c, 'm'], ['EXISTS', c],
+      ['ZADD', c, '1', 'm'], ['SET', c, 'now a string'], ['GET', c], ['DEL', a, c],
+    ];
+  });
+});
+
 test('BZPOPMIN/BZPOPMAX/BZMPOP serve data at once, block until ZADD, and time out', async () => {
   for (const ours of [servers.ours1, servers.ours2]) {
     const waiter = await RawClient.connect(ours.port, ours.host);

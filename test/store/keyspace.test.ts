@@ -24,10 +24,17 @@ const VALUE_LENGTHS = [0, 1, 2, 7, 8, 9, 16, 17, 100, 127, 128, 300, 16383, 1638
 const key = fc.nat(KEYS.length - 1).map((i) => KEYS[i]);
 const ttl = fc.option(fc.integer({ min: -5, max: 3000 }), { nil: null });
 const objectType = fc.constantFrom(ValueType.List, ValueType.Set, ValueType.ZSet, ValueType.Hash, ValueType.Stream);
+// Packed values in listpack form (a packed ZSet has its own entry format: see packed.test.ts).
+const packedType = fc.constantFrom(ValueType.Hash, ValueType.Set);
+// Listpack entries: integers, short strings and ones past a 1/8 growth step.
+const entryValue = fc.constantFrom(...['0', '-7', '123456789', 'field', 'x'.repeat(70), 'y'.repeat(300), ''].map((s) => Buffer.from(s)));
 
 const operation = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('set' as const), key, length: fc.constantFrom(...VALUE_LENGTHS), seed: fc.nat(255), ttl }), weight: 6 },
   { arbitrary: fc.record({ op: fc.constant('setObject' as const), key, type: objectType, ttl }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('setPacked' as const), key, type: packedType, entries: fc.array(entryValue, { maxLength: 6 }), ttl }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('appendPacked' as const), key, value: entryValue }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant('rename' as const), from: key, to: key }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('find' as const), key }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('delete' as const), key }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('expire' as const), key, ttl }), weight: 3 },
@@ -58,6 +65,15 @@ function apply(checker: ModelChecker, step: Operation, bulk: { next: number }): 
       break;
     case 'setObject':
       checker.setObject(step.key, step.type, expireAtFrom(checker, step.ttl));
+      break;
+    case 'setPacked':
+      checker.setPacked(step.key, step.type, step.entries, expireAtFrom(checker, step.ttl));
+      break;
+    case 'appendPacked':
+      checker.appendPacked(step.key, step.value);
+      break;
+    case 'rename':
+      checker.rename(step.from, step.to);
       break;
     case 'find':
       checker.find(step.key);
@@ -111,6 +127,9 @@ test('keyspace matches a Map model under random operations', () => {
       checker.now += 5000;
       checker.expireAll();
       checker.checkCounts();
+      // Every record and packed value's block goes back to the heap.
+      checker.clear();
+      assert.equal(checker.heap.bytesUsed, 0);
     }),
     { numRuns: 150 },
   );

@@ -5,12 +5,33 @@
 import assert from 'node:assert/strict';
 import { Heap } from '../../src/store/heap';
 import { Keyspace } from '../../src/store/keyspace';
+import { Listpack } from '../../src/store/listpack';
 import { NO_EXPIRE, ValueType } from '../../src/store/types';
+
+/** The model of a packed value: its listpack's entries. */
+class PackedModel {
+  constructor(readonly entries: Buffer[]) {}
+}
 
 interface ModelEntry {
   type: ValueType;
-  value: Buffer | object;
+  value: Buffer | object | PackedModel;
   expireAt: number;
+}
+
+/** A standalone listpack's entries as a serialize() payload. */
+function serializedEntries(entries: Buffer[]): Buffer {
+  const lp = new Listpack();
+  for (const entry of entries) lp.append(entry);
+  const payload = lp.serialize();
+  lp.free();
+  return payload;
+}
+
+function listpackEntries(lp: Listpack): Buffer[] {
+  const entries: Buffer[] = [];
+  for (let p = lp.first(); p >= 0; p = lp.next(p)) entries.push(lp.copy(p));
+  return entries;
 }
 
 export function valueBytes(length: number, seed: number): Buffer {
@@ -67,6 +88,33 @@ export class ModelChecker {
     this.model.set(key.toString('hex'), { type, value, expireAt });
   }
 
+  /** Stores a packed value holding `entries`. */
+  setPacked(key: Buffer, type: ValueType, entries: Buffer[], expireAt: number): void {
+    this.ks.setPacked(key, type, serializedEntries(entries), entries.length, expireAt);
+    this.model.set(key.toString('hex'), { type, value: new PackedModel(entries.slice()), expireAt });
+  }
+
+  /** Appends to key's packed value through a fresh view, as a command would. */
+  appendPacked(key: Buffer, value: Buffer): void {
+    const h = this.ks.find(key, this.now);
+    const entry = this.model.get(key.toString('hex'));
+    if (h < 0 || !(entry!.value instanceof PackedModel)) return;
+    this.ks.objectValue<Listpack>(h).append(value);
+    entry!.value.entries.push(value);
+  }
+
+  /** RENAME as keys.ts does it: store the value under `to` (a packed one through a view), then delete `from`. */
+  rename(from: Buffer, to: Buffer): void {
+    const h = this.ks.find(from, this.now);
+    const entry = this.model.get(from.toString('hex'));
+    if (h < 0 || from.equals(to)) return;
+    if (entry!.type === ValueType.String) this.ks.setString(to, this.ks.stringValue(h), entry!.expireAt);
+    else this.ks.setObject(to, entry!.type, this.ks.objectValue(h) as object, entry!.expireAt);
+    this.ks.delete(from, this.now);
+    this.model.delete(from.toString('hex'));
+    this.model.set(to.toString('hex'), entry!);
+  }
+
   find(key: Buffer): void {
     const h = this.ks.find(key, this.now);
     const entry = this.model.get(key.toString('hex'));
@@ -79,7 +127,9 @@ export class ModelChecker {
     assert.equal(this.ks.type(h), entry.type);
     assert.deepEqual(this.ks.keyOf(h), key);
     assert.equal(this.ks.expireAt(h), entry.expireAt);
+    assert.equal(this.ks.isPacked(h), entry.value instanceof PackedModel);
     if (entry.type === ValueType.String) assert.deepEqual(this.ks.stringValue(h), entry.value);
+    else if (entry.value instanceof PackedModel) assert.deepEqual(listpackEntries(this.ks.objectValue<Listpack>(h)), entry.value.entries);
     else assert.equal(this.ks.objectValue(h), entry.value);
     assert.ok(this.ks.entryBytes(h) > key.length);
   }

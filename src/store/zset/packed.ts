@@ -9,7 +9,16 @@
 // (src/store/listpack.ts) because a zset entry is always a (bytes, double)
 // pair kept sorted, with the double read in place on every comparison; a
 // generic listpack would store scores as strings and re-parse them.
+//
+// The entries live in a Buffer of their own (standalone), or, for a view made
+// by PackedZSet.bound(), in a sized block of the shard heap whose handle,
+// byte length and count are kept in the packed keyspace record: the view
+// reads them when made and writes them back after every change (see
+// src/store/keyspace.ts). Only resize() and commit() differ by mode.
 
+import { SIZED_HEADER } from '../heap';
+import type { Keyspace } from '../keyspace';
+import { PackedField } from '../types';
 import { readVarint, varintSize, writeVarint } from '../varint';
 
 // zset.ts and tree.ts take the varint helpers from here along with the entry layout.
@@ -60,9 +69,14 @@ export const enum Bound { Key = 0, ScoreLT = 1, ScoreLE = 2, LexLT = 3, LexLE = 
 const EMPTY = Buffer.alloc(0);
 
 export class PackedZSet {
+  /** The entries' storage: bytes [0, used) hold entries; its length is the capacity. */
   bytes: Buffer;
   used = 0;
   count = 0;
+  /** Bound mode: the keyspace holding the record, the record's handle and the block's (0 = none). */
+  owner: Keyspace | null = null;
+  record = 0;
+  private block = 0;
   /** Cursor: the current entry (offset), its member bytes and score; see seek(). */
   curAt = 0;
   curStart = 0;
@@ -79,6 +93,18 @@ export class PackedZSet {
     z.bytes.set(bytes, 0);
     z.used = bytes.length;
     for (let at = 0; at < z.used; at = z.entryEnd(at)) z.count++;
+    return z;
+  }
+
+  /** A view of the packed value of record h of `owner` (see the header). */
+  static bound(owner: Keyspace, h: number): PackedZSet {
+    const z = new PackedZSet();
+    z.owner = owner;
+    z.record = h;
+    z.block = owner.packedState(h, PackedField.Block);
+    z.used = owner.packedState(h, PackedField.ByteLength);
+    z.count = owner.packedState(h, PackedField.Count);
+    if (z.block !== 0) z.bytes = z.blockBytes();
     return z;
   }
 
@@ -179,6 +205,7 @@ export class PackedZSet {
     writeBackVarint(bytes, at + size, member.length);
     this.used += size;
     this.count++;
+    this.commit();
   }
 
   /** Removes the entry at offset `at`. */
@@ -200,19 +227,44 @@ export class PackedZSet {
     this.used -= to - from;
     this.count -= entries;
     // Give memory back once less than half of it is used.
-    if (this.used < this.bytes.length >>> 1) {
-      const smaller = Buffer.allocUnsafe(this.used);
-      this.bytes.copy(smaller, 0, 0, this.used);
-      this.bytes = smaller;
-    }
+    if (this.used < this.bytes.length >>> 1) this.resize(this.used);
+    this.commit();
   }
 
   private reserve(extra: number): void {
     const need = this.used + extra;
     if (need <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(need, Math.ceil(this.bytes.length * 1.25)));
-    this.bytes.copy(grown, 0, 0, this.used);
-    this.bytes = grown;
+    this.resize(Math.max(need, Math.ceil(this.bytes.length * 1.25)));
+  }
+
+  /** Moves the entries to new storage of `capacity` bytes (at least `used`). */
+  private resize(capacity: number): void {
+    const owner = this.owner;
+    if (owner === null) {
+      const resized = Buffer.allocUnsafe(capacity);
+      this.bytes.copy(resized, 0, 0, this.used);
+      this.bytes = resized;
+      return;
+    }
+    const heap = owner.storeHeap;
+    const old = this.block;
+    this.block = capacity === 0 ? 0 : heap.allocSized(SIZED_HEADER + capacity);
+    const resized = this.block === 0 ? EMPTY : this.blockBytes();
+    this.bytes.copy(resized, 0, 0, this.used);
+    this.bytes = resized;
+    if (old !== 0) heap.freeSized(old);
+  }
+
+  /** The bound block's data as a Buffer (its length is the block's capacity). */
+  private blockBytes(): Buffer {
+    const heap = this.owner!.storeHeap;
+    const start = heap.offset(this.block) + SIZED_HEADER;
+    return heap.buffer(this.block).subarray(start, heap.offset(this.block) + heap.sizedBytes(this.block));
+  }
+
+  /** Bound mode: writes the state back to the record (write-through, after every change). */
+  private commit(): void {
+    if (this.owner !== null) this.owner.setPackedState(this.record, this.block, this.used, this.count);
   }
 
   // ---- cursor ----

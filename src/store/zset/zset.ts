@@ -4,10 +4,17 @@
 // listpack and skiplist. The object stays the same when its form changes, so
 // the keyspace keeps referring to it.
 //
+// A stored packed set has no object of its own: the keyspace keeps its
+// entries in a packed record and hands out a view (ZSet.bound) per access.
+// When a view outgrows the packed form it stores itself, now a tree, in
+// place of the record's value, and from then on is that stored object.
+//
 // One cursor per set: seek(rank) then next()/prev(); the current member is
 // buf[curStart, curEnd) (valid until the set changes) and its score curScore.
 
 import { config } from '../../config';
+import type { Keyspace } from '../keyspace';
+import { ValueType } from '../types';
 import { Bound, PackedZSet, packedEntrySize, readVarint, varintSize, writeBackVarint, writeVarint } from './packed';
 import { ZTree } from './tree';
 
@@ -39,6 +46,14 @@ export class ZSet {
       this.small = new PackedZSet();
       this.large = null;
     }
+  }
+
+  /** A view of the packed sorted set of record h of `owner` (see the header). */
+  static bound(owner: Keyspace, h: number): ZSet {
+    const z = Object.create(ZSet.prototype) as ZSet;
+    z.small = PackedZSet.bound(owner, h);
+    z.large = null;
+    return z;
   }
 
   get size(): number {
@@ -179,6 +194,9 @@ export class ZSet {
     }
     this.small = null;
     this.large = tree;
+    // A view: this set, now a tree, replaces the record's packed value (which the keyspace frees).
+    const owner = small.owner;
+    if (owner !== null) owner.setObject(owner.keyOf(small.record), ValueType.ZSet, this, owner.expireAt(small.record));
   }
 
   /**
@@ -206,6 +224,12 @@ export class ZSet {
     }
     this.large = null;
     this.small = small;
+  }
+
+  /** The packed form's entries (a view, valid until the set changes); only for encoding 'listpack'. */
+  packedEntries(): Buffer {
+    const small = this.small!;
+    return small.bytes.subarray(0, small.used);
   }
 
   // ---- serialization: [u8 form][packed entries in order] ----
