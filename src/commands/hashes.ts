@@ -14,7 +14,8 @@ import type { Keyspace } from '../store/keyspace';
 import { Listpack } from '../store/listpack';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { config } from '../config';
-import { formatHumanFloat, parseFloat64, parseInteger } from '../util/number';
+import { parseInteger } from '../util/number';
+import { addLongDouble, formatLongDoubleHuman, fromDouble, parseLongDouble } from '../util/long-double';
 import { parseRandomCount, pickDistinct, removeElements, replyScanPage } from './collection-common';
 import { parseElementScanOptions, elementScan, scanMatches } from './element-scan';
 import { INVALID_CURSOR, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONG_ARITY } from './errors';
@@ -283,33 +284,29 @@ function hincrby(ctx: ExecContext, argv: Buffer[]): void {
 }
 
 function hincrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
-  const increment = parseFloat64(argv[3]);
+  const increment = parseLongDouble(argv[3]);
   if (increment === null) {
     ctx.reply.error(NOT_FLOAT);
     return;
   }
-  if (!Number.isFinite(increment)) {
+  if (typeof increment === 'number') {
     ctx.reply.error('ERR value is NaN or Infinity');
     return;
   }
   const hash = hashForWrite(ctx, argv[1]);
   if (hash === null) return;
   const current = hashGet(hash, argv[2]);
-  let value = 0;
-  if (current !== null) {
-    const parsed = parseFloat64(current);
-    if (parsed === null) {
-      ctx.reply.error('ERR hash value is not a float');
-      return;
-    }
-    value = parsed;
+  const value = current === null ? fromDouble(0) : parseLongDouble(current);
+  if (value === null) {
+    ctx.reply.error('ERR hash value is not a float');
+    return;
   }
-  const sum = value + increment;
-  if (!Number.isFinite(sum)) {
+  const sum = typeof value === 'number' ? null : addLongDouble(value, increment);
+  if (sum === null) {
     ctx.reply.error(NAN_OR_INFINITY);
     return;
   }
-  const text = Buffer.from(formatHumanFloat(sum), 'latin1');
+  const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
   hashSet(ctx, argv[1], hash, argv[2], text);
   notifyKeyspaceEvent(ctx, EventClass.Hash, 'hincrbyfloat', argv[1]);
   ctx.reply.bulk(text);

@@ -6,7 +6,8 @@ import { isKeyword } from '../util/keyword';
 import { bulkOf, integerOf, isError } from '../dispatch/resp-scan';
 import { config } from '../config';
 import { ValueType, NO_EXPIRE } from '../store/types';
-import { formatHumanFloat, integerBytes, parseFloat64, parseInteger, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
+import { integerBytes, parseInteger, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
+import { addLongDouble, formatLongDoubleHuman, fromDouble, parseLongDouble } from '../util/long-double';
 import {
   INVALID_EXPIRE, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONG_ARITY,
 } from './errors';
@@ -27,8 +28,6 @@ const MAX_EXPIRE_SECONDS = INT64_MAX / 1000n;
 /** Expire arguments up to these stay exact integers in ms after adding the clock (fast path). */
 const MAX_SAFE_MS = 2 ** 52;
 const MAX_SAFE_SECONDS = Math.floor(MAX_SAFE_MS / 1000);
-/** Redis MAX_LONG_DOUBLE_CHARS: string2ld rejects inputs this long or longer. */
-const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
 
 const enum SetFlag {
   NX = 1, XX = 2, EX = 4, PX = 8, KEEPTTL = 16, GET = 32, EXAT = 64, PXAT = 128, PERSIST = 256,
@@ -487,31 +486,30 @@ function decrby(ctx: ExecContext, argv: Buffer[]): void {
 }
 
 /** Redis string2ld, within double range. */
-function parseLongDouble(bytes: Uint8Array): number | null {
-  return bytes.length < MAX_LONG_DOUBLE_CHARS ? parseFloat64(bytes) : null;
-}
-
 function incrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   const key = argv[1];
   const db = ctx.db;
   const h = lookupTyped(ctx, key, ValueType.String, true);
   if (h === WRONG_TYPE) return;
-  const current = h < 0 ? 0 : parseLongDouble(db.stringValue(h));
+  const current = h < 0 ? ZERO : parseLongDouble(db.stringValue(h));
   const increment = current === null ? null : parseLongDouble(argv[2]);
   if (current === null || increment === null) {
     ctx.reply.error(NOT_FLOAT);
     return;
   }
-  const sum = current + increment;
-  if (!Number.isFinite(sum)) {
+  // Redis adds first and then rejects an infinite operand or result.
+  const sum = typeof current === 'number' || typeof increment === 'number' ? null : addLongDouble(current, increment);
+  if (sum === null) {
     ctx.reply.error(NAN_OR_INFINITY);
     return;
   }
-  const text = Buffer.from(formatHumanFloat(sum), 'latin1');
+  const text = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
   db.setString(key, text, h < 0 ? NO_EXPIRE : db.expireAt(h));
   notifyKeyspaceEvent(ctx, EventClass.String, 'incrbyfloat', key);
   ctx.reply.bulk(text);
 }
+
+const ZERO = fromDouble(0);
 
 // ---- LCS ------------------------------------------------------------------------
 
