@@ -35,9 +35,9 @@ import { readVarint, varintSize, writeVarint } from './varint';
 const EMPTY = 0;
 const TOMBSTONE = 0xffffffff;
 const MIN_CAPACITY = 16;
-/** Grow (or clean tombstones) when live + tombstone slots exceed 3/4 of the table. */
-const MAX_FILL_NUMERATOR = 3;
-const MAX_FILL_DENOMINATOR = 4;
+/** Grow (or clean tombstones) when live + tombstone slots exceed 4/5 of the table (fingerprints keep long probes cheap). */
+const MAX_FILL_NUMERATOR = 4;
+const MAX_FILL_DENOMINATOR = 5;
 /** Shrink when fewer than 1/16 of the slots are live. */
 const SHRINK_DIVISOR = 16;
 /** Bytes per index slot (handle + fingerprint). */
