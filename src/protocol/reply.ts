@@ -5,7 +5,6 @@
 
 import { formatDouble } from '../util/number';
 
-const CRLF = 0x0d0a;
 const INITIAL_CAPACITY = 16 * 1024;
 
 /** Protocol version negotiated by HELLO (2 by default). */
@@ -72,15 +71,32 @@ export class ReplyWriter {
   }
 
   private crlf(): void {
-    this.buf.writeUInt16BE(CRLF, this.len);
+    this.buf[this.len] = 0x0d;
+    this.buf[this.len + 1] = 0x0a;
     this.len += 2;
   }
 
+  /**
+   * A one-character type prefix, a decimal integer and CRLF: the head of every bulk and
+   * aggregate. Lengths are written digit by digit: a latin1Write call per header cost
+   * more than the rest of a small HGETALL reply.
+   */
   private header(prefix: string, n: number): void {
-    this.ensure(prefix.length + 24);
-    this.len += this.buf.latin1Write(prefix, this.len);
-    this.len += this.buf.latin1Write(String(n), this.len);
-    this.crlf();
+    this.ensure(26);
+    const buf = this.buf;
+    let at = this.len;
+    buf[at++] = prefix.charCodeAt(0);
+    if (typeof n === 'number' && (n | 0) === n && n >= 0) {
+      let digits = 1;
+      for (let rest = n; rest >= 10; rest = (rest / 10) | 0) digits++;
+      for (let i = at + digits - 1, rest = n; i >= at; i--, rest = (rest / 10) | 0) buf[i] = 0x30 + (rest % 10);
+      at += digits;
+    } else {
+      at += buf.latin1Write(String(n), at); // negative, beyond int32, and bigint values
+    }
+    buf[at] = 0x0d;
+    buf[at + 1] = 0x0a;
+    this.len = at + 2;
   }
 
   /** Raw, already-encoded RESP bytes (for replies computed on another shard). */
