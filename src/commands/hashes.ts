@@ -243,9 +243,9 @@ function hgetall(ctx: ExecContext, argv: Buffer[], what: number): void {
   if (hash === undefined) return;
   if (hash instanceof Listpack) {
     for (let p = hash.first(); p >= 0; p = hash.next(p)) {
-      if (what & FIELDS) reply.bulk(hash.get(p));
+      if (what & FIELDS) replyListpackEntry(reply, hash, p);
       p = hash.next(p);
-      if (what & VALUES) reply.bulk(hash.get(p));
+      if (what & VALUES) replyListpackEntry(reply, hash, p);
     }
   } else {
     for (let s = hash.nextSlot(0); s >= 0; s = hash.nextSlot(s + 1)) {
@@ -253,6 +253,13 @@ function hgetall(ctx: ExecContext, argv: Buffer[], what: number): void {
       if (what & VALUES) reply.bulk(hash.valueAt(s));
     }
   }
+}
+
+/** A listpack entry as a bulk reply, copied straight from the listpack's block. */
+function replyListpackEntry(reply: ReplyWriter, lp: Listpack, p: number): void {
+  const at = lp.stringOffset(p);
+  if (at < 0) reply.bulk(lp.get(p));
+  else reply.bulkSlice(lp.bytes(), at, at + lp.valueLength(p));
 }
 
 function hincrby(ctx: ExecContext, argv: Buffer[]): void {

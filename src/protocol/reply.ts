@@ -13,6 +13,9 @@ export type Protocol = 2 | 3;
 const smallIntBulks: Buffer[] = [];
 for (let i = 0; i < 1000; i++) smallIntBulks.push(Buffer.from(`:${i}\r\n`, 'latin1'));
 
+/** Values up to this many bytes are copied by a loop rather than through a view. */
+const SHORT_COPY = 64;
+
 export class ReplyWriter {
   buf: Buffer;
   len = 0;
@@ -152,7 +155,10 @@ export class ReplyWriter {
     const n = end - start;
     this.header('$', n);
     this.ensure(n + 2);
-    this.buf.set(src.subarray(start, end), this.len);
+    const buf = this.buf;
+    // Short values byte by byte: cheaper than the view set() needs.
+    if (n <= SHORT_COPY) for (let i = 0, at = this.len; i < n; i++) buf[at + i] = src[start + i];
+    else buf.set(src.subarray(start, end), this.len);
     this.len += n;
     this.crlf();
   }

@@ -240,6 +240,22 @@ export class Listpack {
     return buf.subarray(start, start + this.stringLengthAt(buf, at));
   }
 
+  /**
+   * Where a string entry's bytes start in bytes() (valueLength(p) of them), or -1 for an
+   * integer entry: lets a reply copy them without making a view per entry.
+   */
+  stringOffset(p: number): number {
+    const buf = this.buffer();
+    const at = this.base() + p;
+    const tag = buf[at];
+    return tag <= SMALL_INT_MAX || tag > TAG_INT_BASE ? -1 : at + this.stringHeaderSize(tag);
+  }
+
+  /** The buffer stringOffset() points into (valid until the next write to this listpack). */
+  bytes(): Buffer {
+    return this.buffer();
+  }
+
   /** A copy of the entry's bytes, independent of the listpack. */
   copy(p: number): Buffer {
     return this.isInteger(p) ? this.get(p) : Buffer.from(this.get(p));
