@@ -13,13 +13,14 @@ import { ReplyWriter, type Protocol } from '../protocol/reply';
 import { parseSafeInteger } from '../util/number';
 import { busyText, scriptEngine, sha1hex, type CachedScript, type ScriptCaller, type ScriptEngine } from '../scripting/engine';
 import { replyHelp } from './server/help';
+import { SCRIPT_KEYS_COMMAND } from '../tracking/tracking';
 
 export const NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative";
 export const NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
-const EXISTS = Buffer.from('exists');
+const SCRIPT_KEYS = Buffer.from(SCRIPT_KEYS_COMMAND);
 const SCRIPT_LOAD = Buffer.from('_scriptload');
 
 /** Key positions of EVAL-style commands: numkeys at argv[2], keys after it. */
@@ -162,7 +163,7 @@ export async function runToEnd(tx: ShardTx, finished: boolean, keys: Buffer[]): 
   while (!finished) finished = engine.resume(await tx.run(engine.pendingCommand!));
   // Client-side caching: a script that read something makes its client track its declared keys
   // (as Redis does); a read of them on their shards, flagged for the client, remembers them there.
-  if (engine.read && keys.length > 0 && tx.client.tracking?.remembersKeys) await tx.run([EXISTS, ...keys]);
+  if (engine.read && keys.length > 0 && tx.client.tracking?.remembersKeys) await tx.run([SCRIPT_KEYS, ...keys]);
 }
 
 /** A script on this thread's shard alone never waits: every command it calls runs inline. */
@@ -269,5 +270,7 @@ export const scriptingCommands: CommandDecl[] = [
     ],
   }),
   // A script another thread compiled (EVAL, SCRIPT LOAD): cache it here too, for EVALSHA.
+  // A read of a script's declared keys on their shards, so client-side caching remembers them for its client.
+  command({ name: SCRIPT_KEYS_COMMAND, ...INTERNAL, arity: -2, flags: ['readonly'], keys: [1, -1, 1], merge: 'ok', handler: (ctx) => ctx.reply.ok() }),
   command({ name: '_scriptload', ...INTERNAL, handler: (ctx, argv) => { scriptEngine().load(argv[1]); ctx.reply.ok(); } }),
 ];

@@ -52,6 +52,8 @@ const PREFIX_DEL = word('del');
 
 /** A script's own keys are remembered only when it ran a read command (Redis's call()). */
 const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+/** The internal read a coordinated script makes of its declared keys after it read something: remembered. */
+export const SCRIPT_KEYS_COMMAND = '_scriptkeys';
 /** Pause between eviction passes while the table is still over tracking-table-max-keys (Redis: cron). */
 const EVICTION_RETRY_MS = 100;
 
@@ -154,8 +156,8 @@ export class Tracking {
     this.frameCommands[depth] = cmd;
     let reader = client === null ? this.peerReader : client.tracking !== null && client.tracking.remembersKeys ? this.self : -1;
     // A command of a script coordinated across shards (its EVAL has no frame here): not remembered,
-    // Redis remembers the script's declared keys instead, which only a one-thread server does.
-    if (reader >= 0 && client !== null && SCRIPT_COMMANDS.has(client.lastCommand) && !SCRIPT_COMMANDS.has(cmd.name) && !this.insideScript(depth)) reader = -1;
+    // Redis remembers the script's declared keys instead (SCRIPT_KEYS_COMMAND does that here).
+    if (reader >= 0 && client !== null && SCRIPT_COMMANDS.has(client.lastCommand) && !SCRIPT_COMMANDS.has(cmd.name) && cmd.name !== SCRIPT_KEYS_COMMAND && !this.insideScript(depth)) reader = -1;
     this.frameReaders[depth] = reader;
     this.peerReader = -1;
     this.depth = depth + 1;

@@ -337,3 +337,27 @@ test('SWAPDB invalidates every key like a flush (Redis 7.0 sends nothing, leavin
     }
   }
 });
+
+test('two threads: a script that reads makes its client track its declared keys, on whichever thread the client is', async () => {
+  // Eight readers spread over both threads; the declared keys live on one shard, so some
+  // readers share its thread and some do not.
+  const readers = await Promise.all(Array.from({ length: 8 }, () => RawClient.connect(servers.ours2.port, servers.ours2.host)));
+  const writer = await RawClient.connect(servers.ours2.port, servers.ours2.host);
+  try {
+    for (const [i, reader] of readers.entries()) {
+      await reader.command('HELLO', '3');
+      await reader.command('CLIENT', 'TRACKING', 'on');
+      assert.equal((await reader.command('EVAL', "return redis.call('get', KEYS[1])", '2', `{s${i}}a`, `{s${i}}b`)).toString(), '_\r\n');
+      // A script that only writes makes its client track nothing.
+      await reader.command('EVAL', "redis.call('set', KEYS[1], 'w') return 1", '1', `{s${i}}c`);
+    }
+    for (let i = 0; i < readers.length; i++) await writer.command('MSET', `{s${i}}c`, '1', `{s${i}}b`, '1');
+    for (const [i, reader] of readers.entries()) {
+      const key = `{s${i}}b`;
+      assert.equal((await reader.readReply()).toString('latin1'), `>2\r\n$10\r\ninvalidate\r\n*1\r\n$${key.length}\r\n${key}\r\n`, `reader ${i}`);
+      assert.equal((await reader.command('PING')).toString(), '+PONG\r\n', `reader ${i}: nothing more was pushed`);
+    }
+  } finally {
+    await Promise.all([...readers.map((c) => c.close()), writer.close()]);
+  }
+});
