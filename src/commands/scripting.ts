@@ -269,8 +269,8 @@ export const scriptingCommands: CommandDecl[] = [
       command({ name: 'help', arity: 2, flags: ['loading', 'stale'], ...SCRIPT_SUB, route: 'client', summary: 'Show helpful text about the different subcommands', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx.reply, 'SCRIPT', SCRIPT_HELP) }),
     ],
   }),
-  // A script another thread compiled (EVAL, SCRIPT LOAD): cache it here too, for EVALSHA.
   // A read of a script's declared keys on their shards, so client-side caching remembers them for its client.
   command({ name: SCRIPT_KEYS_COMMAND, ...INTERNAL, arity: -2, flags: ['readonly'], keys: [1, -1, 1], merge: 'ok', handler: (ctx) => ctx.reply.ok() }),
+  // A script another thread compiled for EVAL: cache it here too, for EVALSHA.
   command({ name: '_scriptload', ...INTERNAL, handler: (ctx, argv) => { scriptEngine().load(argv[1]); ctx.reply.ok(); } }),
 ];

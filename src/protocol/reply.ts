@@ -97,9 +97,8 @@ export class ReplyWriter {
     } else {
       at += buf.latin1Write(String(n), at); // negative, beyond int32, and bigint values
     }
-    buf[at] = 0x0d;
-    buf[at + 1] = 0x0a;
-    this.len = at + 2;
+    this.len = at;
+    this.crlf();
   }
 
   /** Raw, already-encoded RESP bytes (for replies computed on another shard). */
