@@ -1,6 +1,7 @@
 // The command table: built once per thread from the family modules' declarations.
 
 import type { Command, CommandDecl } from './command';
+import { isKeyword, lowerAscii } from '../util/keyword';
 
 export class CommandTable {
   readonly byName = new Map<string, Command>();
@@ -8,7 +9,7 @@ export class CommandTable {
    * The same commands by a case-folded hash of their name's bytes, so the lookup on every
    * request makes no string (names that collide fall back to byName).
    */
-  private readonly byNameHash = new Map<number, { cmd: Command; name: Buffer }>();
+  private readonly byNameHash = new Map<number, { cmd: Command; upper: string }>();
 
   constructor(families: ReadonlyArray<readonly CommandDecl[]>) {
     const collided = new Set<number>();
@@ -17,10 +18,9 @@ export class CommandTable {
         const cmd = materialize(decl, null);
         if (this.byName.has(cmd.name)) throw new Error(`command declared twice: ${cmd.name}`);
         this.byName.set(cmd.name, cmd);
-        const name = Buffer.from(cmd.name, 'latin1');
-        const hash = foldedNameHash(name);
+        const hash = foldedNameHash(Buffer.from(cmd.name, 'latin1'));
         if (this.byNameHash.has(hash)) collided.add(hash);
-        else this.byNameHash.set(hash, { cmd, name });
+        else this.byNameHash.set(hash, { cmd, upper: cmd.name.toUpperCase() });
       }
     }
     for (const hash of collided) this.byNameHash.delete(hash);
@@ -29,7 +29,7 @@ export class CommandTable {
   /** Looks up argv[0] case-insensitively, internal commands included. */
   lookup(name: Buffer): Command | undefined {
     const entry = this.byNameHash.get(foldedNameHash(name));
-    if (entry !== undefined && equalsIgnoringCase(entry.name, name)) return entry.cmd;
+    if (entry !== undefined && isKeyword(name, entry.upper)) return entry.cmd;
     const s = name.latin1Slice(0, name.length);
     return this.byName.get(s) ?? this.byName.get(s.toLowerCase());
   }
@@ -44,20 +44,9 @@ export class CommandTable {
 function foldedNameHash(name: Uint8Array): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
-    const c = name[i];
-    hash = Math.imul(hash ^ (c >= 0x41 && c <= 0x5a ? c | 0x20 : c), 0x01000193);
+    hash = Math.imul(hash ^ lowerAscii(name[i]), 0x01000193);
   }
   return hash >>> 0;
-}
-
-/** True when `sent` is `lower` (a lowercase name) in any mix of case. */
-function equalsIgnoringCase(lower: Uint8Array, sent: Uint8Array): boolean {
-  if (lower.length !== sent.length) return false;
-  for (let i = 0; i < sent.length; i++) {
-    const c = sent[i];
-    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower[i]) return false;
-  }
-  return true;
 }
 
 function materialize(decl: CommandDecl, parent: Command | null): Command {

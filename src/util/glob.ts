@@ -4,6 +4,8 @@
 // backtracking only to the most recent '*' gives the same answer as full
 // recursion in O(pattern * subject) time, with no recursion at all.
 
+import { lowerAscii } from './keyword';
+
 const STAR = 0x2a;
 const QUESTION = 0x3f;
 const OPEN = 0x5b;
@@ -11,11 +13,6 @@ const CLOSE = 0x5d;
 const CARET = 0x5e;
 const BACKSLASH = 0x5c;
 const DASH = 0x2d;
-
-/** C tolower() in the "C" locale. */
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-}
 
 /** Redis compares range bounds as (signed) char on x86/ARM Linux builds. */
 function signed(c: number): number {
@@ -37,7 +34,7 @@ function matchElement(pattern: Uint8Array, p: number, c: number, nocase: boolean
     literal = pattern[p + 1];
     next = p + 2;
   }
-  if (nocase ? lower(literal) !== lower(c) : literal !== c) return -1;
+  if (nocase ? lowerAscii(literal) !== lowerAscii(c) : literal !== c) return -1;
   return next;
 }
 
@@ -67,13 +64,13 @@ function matchClass(pattern: Uint8Array, i: number, c: number, nocase: boolean):
         stop = t;
       }
       if (nocase) {
-        start = lower(start);
-        stop = lower(stop);
-        subject = lower(subject);
+        start = lowerAscii(start);
+        stop = lowerAscii(stop);
+        subject = lowerAscii(subject);
       }
       i += 2;
       if (subject >= start && subject <= stop) matched = true;
-    } else if (nocase ? lower(pattern[i]) === lower(c) : pattern[i] === c) {
+    } else if (nocase ? lowerAscii(pattern[i]) === lowerAscii(c) : pattern[i] === c) {
       matched = true;
     }
     i++;

@@ -1,5 +1,10 @@
 // Matching command arguments against keywords the way Redis's strcasecmp does.
 
+/** C tolower() in the "C" locale: ASCII letters only. */
+export function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
 /** True when arg spells `upper` (an uppercase keyword) in any letter case. */
 export function isKeyword(arg: Uint8Array, upper: string): boolean {
   if (arg.length !== upper.length) return false;
