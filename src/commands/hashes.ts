@@ -15,7 +15,7 @@ import { Listpack } from '../store/listpack';
 import { NO_EXPIRE, ValueType } from '../store/types';
 import { config } from '../config';
 import { parseInteger } from '../util/number';
-import { addLongDouble, formatLongDoubleHuman, fromDouble, parseLongDouble } from '../util/long-double';
+import { LONG_DOUBLE_ZERO, addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/long-double';
 import { parseRandomCount, pickDistinct, removeElements, replyScanPage } from './collection-common';
 import { parseElementScanOptions, elementScan, scanMatches } from './element-scan';
 import { INVALID_CURSOR, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONG_ARITY } from './errors';
@@ -303,12 +303,12 @@ function hincrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   const hash = hashForWrite(ctx, argv[1]);
   if (hash === null) return;
   const current = hashGet(hash, argv[2]);
-  const value = current === null ? fromDouble(0) : parseLongDouble(current);
+  const value = current === null ? LONG_DOUBLE_ZERO : parseLongDouble(current);
   if (value === null) {
     ctx.reply.error('ERR hash value is not a float');
     return;
   }
-  const sum = typeof value === 'number' ? null : addLongDouble(value, increment);
+  const sum = addLongDouble(value, increment);
   if (sum === null) {
     ctx.reply.error(NAN_OR_INFINITY);
     return;

@@ -7,7 +7,7 @@ import { bulkOf, integerOf, isError } from '../dispatch/resp-scan';
 import { config } from '../config';
 import { ValueType, NO_EXPIRE } from '../store/types';
 import { integerBytes, parseInteger, parseSafeInteger, parseSafeIntegerAt } from '../util/number';
-import { addLongDouble, formatLongDoubleHuman, fromDouble, parseLongDouble } from '../util/long-double';
+import { LONG_DOUBLE_ZERO, addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/long-double';
 import {
   INVALID_EXPIRE, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONG_ARITY,
 } from './errors';
@@ -491,14 +491,14 @@ function incrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   const db = ctx.db;
   const h = lookupTyped(ctx, key, ValueType.String, true);
   if (h === WRONG_TYPE) return;
-  const current = h < 0 ? ZERO : parseLongDouble(db.stringValue(h));
+  const current = h < 0 ? LONG_DOUBLE_ZERO : parseLongDouble(db.stringValue(h));
   const increment = current === null ? null : parseLongDouble(argv[2]);
   if (current === null || increment === null) {
     ctx.reply.error(NOT_FLOAT);
     return;
   }
   // Redis adds first and then rejects an infinite operand or result.
-  const sum = typeof current === 'number' || typeof increment === 'number' ? null : addLongDouble(current, increment);
+  const sum = addLongDouble(current, increment);
   if (sum === null) {
     ctx.reply.error(NAN_OR_INFINITY);
     return;
@@ -508,8 +508,6 @@ function incrbyfloat(ctx: ExecContext, argv: Buffer[]): void {
   notifyKeyspaceEvent(ctx, EventClass.String, 'incrbyfloat', key);
   ctx.reply.bulk(text);
 }
-
-const ZERO = fromDouble(0);
 
 // ---- LCS ------------------------------------------------------------------------
 

@@ -9,9 +9,11 @@ import { parseFloat64 } from './number';
 
 /** A finite long double: mant * 2^exp, |mant| < 2^64. */
 export interface LongDouble {
-  mant: bigint;
-  exp: number;
+  readonly mant: bigint;
+  readonly exp: number;
 }
+
+export const LONG_DOUBLE_ZERO: LongDouble = { mant: 0n, exp: 0 };
 
 const SIGNIFICAND_BITS = 64;
 /** Magnitudes from 2^16384 up overflow to infinity. */
@@ -82,7 +84,7 @@ export function parseLongDouble(text: Uint8Array): LongDouble | number | null {
   }
   const [, sign, whole, fraction = '', exponent = '0'] = decimal;
   const significant = `${whole}${fraction}`.replace(/^0+/, '');
-  if (significant === '') return { mant: 0n, exp: 0 };
+  if (significant === '') return LONG_DOUBLE_ZERO;
   const exponent10 = Number(exponent) - fraction.length;
   const magnitude = exponent10 + significant.length - 1;
   if (magnitude > MAX_DECIMAL_EXPONENT || magnitude < MIN_DECIMAL_EXPONENT) return null;
@@ -92,8 +94,8 @@ export function parseLongDouble(text: Uint8Array): LongDouble | number | null {
 }
 
 /** A double as a long double (exactly: every double is one). */
-export function fromDouble(d: number): LongDouble {
-  if (d === 0) return { mant: 0n, exp: 0 };
+function fromDouble(d: number): LongDouble {
+  if (d === 0) return LONG_DOUBLE_ZERO;
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, d);
   const bits = view.getBigUint64(0);
@@ -104,8 +106,12 @@ export function fromDouble(d: number): LongDouble {
   return { mant: d < 0 ? -mant : mant, exp };
 }
 
-/** a + b, rounded once as the FPU does; null when the sum overflows to infinity. */
-export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
+/**
+ * a + b, rounded once as the FPU does; null when the sum is infinite: an operand is an
+ * infinity (a number, as parseLongDouble returns it) or the sum overflows.
+ */
+export function addLongDouble(a: LongDouble | number, b: LongDouble | number): LongDouble | null {
+  if (typeof a === 'number' || typeof b === 'number') return null;
   const exp = Math.min(a.exp, b.exp);
   const sum = rounded((a.mant << BigInt(a.exp - exp)) + (b.mant << BigInt(b.exp - exp)), exp);
   return overflows(sum) ? null : sum;

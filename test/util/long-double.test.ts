@@ -14,7 +14,7 @@ function incrbyfloat(a: string, b: string): string {
   const current = parseLongDouble(Buffer.from(a, 'latin1'));
   const increment = parseLongDouble(Buffer.from(b, 'latin1'));
   if (current === null || increment === null) return '-ERR value is not a valid float';
-  const sum = typeof current === 'number' || typeof increment === 'number' ? null : addLongDouble(current, increment);
+  const sum = addLongDouble(current, increment);
   return sum === null ? '-ERR increment would produce NaN or Infinity' : formatLongDoubleHuman(sum);
 }
 
