@@ -89,7 +89,7 @@ export class Client {
     this.parser = new RequestParser({ maxBulkLen: config.numeric('proto-max-bulk-len') });
     this.authenticated = config.string('requirepass') === '';
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.fd = handleOf(socket)?.fd ?? -1;
     socket.setNoDelay(true);
     if (!readIntoSharedBuffer(socket, this)) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -249,8 +249,7 @@ export class Client {
 
   /** Reply bytes handed to the socket and not yet sent (CLIENT LIST omem, backpressure). */
   get pendingOutputBytes(): number {
-    const handle = (this.socket as unknown as { _handle: { writeQueueSize?: number } | null })._handle;
-    return this.socket.writableLength + (handle?.writeQueueSize ?? 0);
+    return this.socket.writableLength + (handleOf(this.socket)?.writeQueueSize ?? 0);
   }
 
   /**
@@ -261,7 +260,7 @@ export class Client {
    * path is unavailable or Node's stream still has bytes queued (they must go first).
    */
   private writeDirect(): boolean {
-    const handle = (this.socket as unknown as { _handle: DirectWriteHandle | null })._handle;
+    const handle = handleOf(this.socket);
     if (directWrite === null || handle === null || this.socket.writableLength > 0) return false;
     const req = new directWrite.WriteWrap() as DirectWriteRequest;
     req.handle = handle;
@@ -320,12 +319,22 @@ export class Client {
 
 const busyReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
-interface DirectWriteHandle {
+/** What this file uses of a net.Socket's internal libuv handle (Node's TCPWrap); null once the socket is destroyed. */
+interface SocketHandle {
+  fd: number;
+  /** Bytes libuv still has to send. */
+  writeQueueSize: number;
   writeBuffer(req: DirectWriteRequest, data: Buffer): number;
+  /** Behind net.Socket's `onread` option; absent from Node versions without it. */
+  useUserBuffer?(buf: Buffer): void;
+}
+
+function handleOf(socket: Socket): SocketHandle | null {
+  return (socket as unknown as { _handle?: SocketHandle | null })._handle ?? null;
 }
 
 interface DirectWriteRequest {
-  handle: DirectWriteHandle;
+  handle: SocketHandle;
   oncomplete: (this: DirectWriteRequest, status: number) => void;
   async: boolean;
   buffer: Buffer | null;
@@ -366,7 +375,7 @@ let userBufferSymbols: { buffer: symbol; callback: symbol } | null | undefined;
 
 /** Whether accepted sockets of this Node can read into the shared buffer (checked on a throwaway socket). */
 export function sharedReadsAvailable(socket: Socket): boolean {
-  return userBufferSymbolsOf(socket) !== null && typeof (socket as unknown as { _handle?: { useUserBuffer?: unknown } })._handle?.useUserBuffer === 'function';
+  return userBufferSymbolsOf(socket) !== null && typeof handleOf(socket)?.useUserBuffer === 'function';
 }
 
 function userBufferSymbolsOf(socket: Socket): { buffer: symbol; callback: symbol } | null {
@@ -389,6 +398,6 @@ function readIntoSharedBuffer(socket: Socket, client: Client): boolean {
     buf.copy(chunk, 0, 0, length);
     client.onData(chunk);
   };
-  (socket as unknown as { _handle: { useUserBuffer(buf: Buffer): void } })._handle.useUserBuffer(sharedReadBuffer);
+  handleOf(socket)!.useUserBuffer!(sharedReadBuffer);
   return true;
 }
