@@ -64,8 +64,8 @@ export class FrozenShardsCaller implements ScriptCaller {
     return this.tx.lookup(argv);
   }
 
-  exec(_cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null {
-    return this.tx.runNow(argv, dbIndex, proto);
+  exec(cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null {
+    return this.tx.runNow(cmd, argv, dbIndex, proto);
   }
 }
 

@@ -91,11 +91,12 @@ export interface ShardTx {
   /** The command an argv names (a container's subcommand resolved). */
   lookup(argv: Buffer[]): Command | undefined;
   /**
-   * Runs a whole command synchronously, routed as usual, in database `dbIndex`, replying in
-   * `proto` (scripts run without awaiting). The reply is valid until the next call. Null when
-   * the command needs its coordinator (keys on several shards): run it with run() instead.
+   * Runs a whole command (argv, already looked up as `cmd`) synchronously, routed as usual, in
+   * database `dbIndex`, replying in `proto` (scripts run without awaiting). The reply is valid
+   * until the next call. Null when the command needs its coordinator (keys on several shards):
+   * run it with run() instead.
    */
-  runNow(argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null;
+  runNow(cmd: Command, argv: Buffer[], dbIndex: number, proto: Protocol): Buffer | null;
   /** Runs argv on every other thread without waiting (cache updates). */
   broadcast(argv: Buffer[]): void;
   /** False when the coordinated command runs inside EXEC: a blocking command must reply at once. */

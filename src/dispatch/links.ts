@@ -460,7 +460,7 @@ export class ShardLinks {
         exec: (s, sub) => this.execOn(s, client, sub),
         run: async (sub) => (await this.runCommand(this.dispatcher.lookupChecked(sub)!, client, sub))!,
         lookup: (sub) => this.dispatcher.lookupChecked(sub),
-        runNow: (sub, db, proto) => this.runNow(client, sub, db, proto),
+        runNow: (cmd, sub, db, proto) => this.runNow(client, cmd, sub, db, proto),
         broadcast: (sub) => this.broadcast(sub),
         blockOn: async (keys, timeoutMs) => {
           const byShard = new Map<number, Buffer[]>();
@@ -523,23 +523,22 @@ export class ShardLinks {
   // doorbell rung at once, and this thread sleeps in Atomics.wait until the reply is in.
 
   /** Runs a whole command now, routed as usual, in database `db` with replies in `proto`. */
-  private runNow(client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer | null {
-    const cmd = this.dispatcher.lookupChecked(argv)!;
+  private runNow(client: Client, cmd: Command, argv: Buffer[], db: number, proto: Protocol): Buffer | null {
     const target = this.targetOf(cmd, argv);
-    if (target >= 0) return this.execNow(target, client, argv, db, proto);
+    if (target >= 0) return this.execNow(target, client, cmd, argv, db, proto);
     if (cmd.coordinate) return null; // the script yields; its coordinator runs it with tx.run
-    if (cmd.route === 'all' || cmd.route === 'threads') return mergeReplies(cmd, range(this.count).map((s) => this.execNow(s, client, argv, db, proto)), null);
+    if (cmd.route === 'all' || cmd.route === 'threads') return mergeReplies(cmd, range(this.count).map((s) => this.execNow(s, client, cmd, argv, db, proto)), null);
     const split = this.splitByShard(cmd, argv);
     if (Buffer.isBuffer(split)) return split;
-    if (split.single >= 0) return this.execNow(split.single, client, argv, db, proto);
-    return mergeReplies(cmd, split.shards.map((s, i) => this.execNow(s, client, split.parts[i], db, proto)), cmd.merge === 'keyorder' ? split : null);
+    if (split.single >= 0) return this.execNow(split.single, client, cmd, argv, db, proto);
+    return mergeReplies(cmd, split.shards.map((s, i) => this.execNow(s, client, cmd, split.parts[i], db, proto)), cmd.merge === 'keyorder' ? split : null);
   }
 
-  private execNow(s: number, client: Client, argv: Buffer[], db: number, proto: Protocol): Buffer {
+  private execNow(s: number, client: Client, cmd: Command, argv: Buffer[], db: number, proto: Protocol): Buffer {
     if (s === this.self) {
       this.dispatcher.inScript = true;
       try {
-        return this.executeHere(db, proto, argv, client);
+        return this.executeHere(cmd, db, proto, argv, client);
       } finally {
         this.dispatcher.inScript = false;
       }
@@ -565,12 +564,11 @@ export class ShardLinks {
   /** Runs argv on shard s (while frozen), resolving with its encoded reply. */
   private execOn(s: number, client: Client, argv: Buffer[]): Promise<Buffer> {
     if (s !== this.self) return this.request(s, Kind.Step, client.dbIndex, requestProto(client), argv, client.id);
-    return Promise.resolve(this.executeHere(client.dbIndex, client.proto, argv, client));
+    return Promise.resolve(this.executeHere(this.dispatcher.lookupChecked(argv)!, client.dbIndex, client.proto, argv, client));
   }
 
   /** Runs a coordinator step on this shard (never blocking). */
-  private executeHere(db: number, proto: Protocol, argv: Buffer[], client: Client | null): Buffer {
-    const cmd = this.dispatcher.lookupChecked(argv)!;
+  private executeHere(cmd: Command, db: number, proto: Protocol, argv: Buffer[], client: Client | null): Buffer {
     this.scratch.reset();
     this.scratch.proto = proto;
     this.dispatcher.runOn(cmd, db, this.scratch, client, argv, false, client?.id ?? 0);
