@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server';
 import { RawClient } from '../helpers/resp';
 import { keyOnShard } from '../helpers/shards';
+import { untilBlockedClients } from '../helpers/suite';
 
 let servers: RunningServer[];
 
@@ -29,12 +30,8 @@ async function blockOn(client: RawClient, observer: RawClient, ...args: string[]
 
 async function blockNth(blocked: number, client: RawClient, observer: RawClient, ...args: string[]): Promise<{ reply: Promise<Buffer> }> {
   const reply = client.command(...args);
-  for (let i = 0; i < 200; i++) {
-    const info = (await observer.command('INFO', 'clients')).toString();
-    if (Number(/blocked_clients:(\d+)/.exec(info)![1]) >= blocked) return { reply };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('client never blocked');
+  await untilBlockedClients(async () => (await observer.command('INFO', 'clients')).toString(), blocked);
+  return { reply };
 }
 
 for (const threads of [1, 2]) {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { RunningServer } from '../helpers/server';
-import { suiteServers } from '../helpers/suite';
+import { suiteServers, untilBlockedClients } from '../helpers/suite';
 import { RawClient, encodeCommand, escapeBytes } from '../helpers/resp';
 import { keysOnAlternateShards } from '../helpers/shards';
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -175,8 +175,12 @@ async function keyspaceEvents(server: RunningServer, classes: string, script: Sc
     await client.select(9);
     await client.flushall();
     await Promise.all(blocked.map((b) => b.select(9)));
-    const served = blockers.map((args, i) => blocked[i].call(String(args[0]), ...args.slice(1)).catch(() => undefined));
-    await sleep(100);
+    // One at a time, each blocked before the next is sent: the order they block in is the order they are served in.
+    const served: Array<Promise<unknown>> = [];
+    for (const [i, args] of blockers.entries()) {
+      served.push(blocked[i].call(String(args[0]), ...args.slice(1)).catch(() => undefined));
+      await untilBlockedClients(() => client.info('clients'), i + 1);
+    }
     for (const args of script) await client.call(String(args[0]), ...args.slice(1)).catch(() => undefined);
     await Promise.all(served);
     await sleep(300);

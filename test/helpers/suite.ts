@@ -66,3 +66,15 @@ export async function configSetEverywhere(servers: SuiteServers, parameter: stri
     await client.close();
   }
 }
+
+/**
+ * Waits until a server counts at least `count` blocked clients (INFO clients, read through
+ * `infoClients`), so that blocking commands sent from several connections reach it in order.
+ */
+export async function untilBlockedClients(infoClients: () => Promise<string>, count: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (Number(/blocked_clients:(\d+)/.exec(await infoClients())![1]) >= count) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`fewer than ${count} clients ever blocked`);
+}
